@@ -1,10 +1,11 @@
 /** Jest runs TypeScript through ts-jest in transpile-only mode; `npm run typecheck` (part of `npm test`) type-checks. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test', '<rootDir>/images/controller'],
+  roots: ['<rootDir>/test', '<rootDir>/images', '<rootDir>/constructs'],
+  testPathIgnorePatterns: ['/node_modules/', '/images/trainer/'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
   },
   moduleFileExtensions: ['ts', 'js', 'cjs', 'json'],
   testTimeout: 120000,
