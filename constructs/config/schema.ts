@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { Accelerator, Cloud } from '../catalog';
+
+/**
+ * The platform config (`vpctune.yaml` / `.json`): one zod schema. Field-level rules live here; rules that
+ * need several fields or the catalog live in `rules.ts`. Defaults are applied by the schema and documented
+ * on each field.
+ */
+
+/** Pool capacity type. */
+export enum CapacityType {
+  SPOT = 'spot',
+  ON_DEMAND = 'on-demand',
+}
+
+/** How many NAT gateways the network gets. */
+export enum NatGateways {
+  /** One NAT gateway for all zones (cheapest; a zone outage cuts egress for the others). */
+  SINGLE = 'single',
+  /** One per availability zone. */
+  PER_AZ = 'per-az',
+}
+
+const PLATFORM_NAME = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+
+export const gpuPoolSchema = z
+  .object({
+    /** Pool name: a DNS label, unique in the config (per-cloud limits are checked in rules.ts). */
+    name: z.string(),
+    /** Accelerator name: A10G, L40S, A100-40GB, A100-80GB or H100. */
+    gpu: z.nativeEnum(Accelerator),
+    /** GPUs per node; the (cloud, gpu, gpusPerNode) combination must be sold. */
+    gpusPerNode: z.number().int().min(1).max(16),
+    /** @default 0 — scale to zero when idle. */
+    minNodes: z.number().int().min(0).max(1000).default(0),
+    maxNodes: z.number().int().min(1).max(1000),
+    /** @default on-demand */
+    capacity: z.nativeEnum(CapacityType).default(CapacityType.ON_DEMAND),
+    /** @default - the catalog's default shape for (gpu, gpusPerNode); must be a catalog shape with that GPU and count. */
+    instanceType: z.string().optional(),
+    /** Attach EFA / InfiniBand where the shape has it. @default false */
+    efa: z.boolean().default(false),
+    /** Root volume size, GiB, room for the container image and model weights. @default 500 */
+    rootVolumeGiB: z.number().int().min(100).max(16384).default(500),
+  })
+  .strict();
+
+export const platformConfigSchema = z
+  .object({
+    /** Platform name: prefixes every cloud resource. 3-24 chars, lowercase letters, digits, dashes. */
+    name: z.string().regex(PLATFORM_NAME, 'must be 3-24 characters of lowercase letters, digits and dashes, starting with a letter'),
+    cloud: z.nativeEnum(Cloud),
+    region: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$|^[a-z]+[a-z0-9]*$/, 'must be a cloud region name like us-east-1, us-central1 or eastus'),
+    network: z
+      .object({
+        /** VPC / VNet address space, /16 to /20. */
+        cidr: z.string(),
+        /** @default - the region's zones a, b, c (AWS: `${region}a` …); 1 to 3 zones. */
+        availabilityZones: z.array(z.string().min(1)).min(1).max(3).optional(),
+        /** @default single */
+        natGateways: z.nativeEnum(NatGateways).default(NatGateways.SINGLE),
+      })
+      .strict(),
+    kubernetes: z
+      .object({
+        /** Minor version, e.g. "1.34"; must be one the cloud supports today (catalog). @default - the newest supported */
+        version: z.string().optional(),
+        /** Expose the API endpoint publicly. @default false — private endpoint only */
+        publicEndpoint: z.boolean().default(false),
+        /** CIDRs allowed to reach a public endpoint; required and not 0.0.0.0/0 when publicEndpoint is true. */
+        publicAccessCidrs: z.array(z.string()).optional(),
+        /** IAM role ARN (AWS) granted cluster-admin through an EKS access entry. @default - none */
+        adminRoleArn: z.string().regex(ROLE_ARN, 'must be an IAM role ARN like arn:aws:iam::123456789012:role/platform-admin').optional(),
+      })
+      .strict()
+      .default({}),
+    /** The CPU node group for the controller and system add-ons. */
+    systemPool: z
+      .object({
+        /** @default m6i.large (AWS) */
+        instanceType: z.string().optional(),
+        /** @default 2 */
+        minNodes: z.number().int().min(1).max(100).default(2),
+        /** @default 4 */
+        maxNodes: z.number().int().min(1).max(100).default(4),
+      })
+      .strict()
+      .default({}),
+    gpuPools: z.array(gpuPoolSchema).min(1).max(20),
+    storage: z
+      .object({
+        /** Days before objects under jobs/ (checkpoints, staging) expire. @default 30 */
+        jobArtifactRetentionDays: z.number().int().min(1).max(3650).default(30),
+        /** Days before non-current object versions expire. @default 30 */
+        noncurrentVersionRetentionDays: z.number().int().min(1).max(3650).default(30),
+        /** Allow `terraform destroy` to delete a non-empty bucket and registries. @default false */
+        forceDestroy: z.boolean().default(false),
+      })
+      .strict()
+      .default({}),
+    /** An SSM-managed bastion in a private subnet to reach the private API endpoint. @default false */
+    bastion: z.object({ enabled: z.boolean().default(false) }).strict().default({}),
+    /** Remote state: S3 backend with native lockfile locking. @default - local state */
+    state: z
+      .object({
+        bucket: z.string().min(3).max(63),
+        /** @default `vpctune/<name>.tfstate` */
+        key: z.string().min(1).optional(),
+        /** @default - the platform region */
+        region: z.string().optional(),
+        /** DynamoDB table for locking (older setups); @default - S3 native lockfile */
+        dynamodbTable: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    /** Tags put on every resource. @default {} */
+    tags: z.record(z.string().max(256)).default({}),
+  })
+  .strict();
+
+/** A config as written (defaults not yet applied). */
+export type PlatformConfigInput = z.input<typeof platformConfigSchema>;
+/** A validated config with every default applied. */
+export type PlatformConfig = z.output<typeof platformConfigSchema>;
+export type GpuPoolConfig = z.output<typeof gpuPoolSchema>;
