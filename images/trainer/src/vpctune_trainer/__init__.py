@@ -1,0 +1,2 @@
+"""vpctune trainer."""
+__version__ = "0.1.0"
