@@ -1,0 +1,2 @@
+/** Cloud-neutral platform layer: the conventions every part shares. */
+export * from './conventions';

@@ -1,0 +1,52 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsPlatform } from '../constructs/aws';
+import { ResolvedPlatformConfig } from '../constructs/config';
+import { ALL_IMAGES, ALL_SERVICE_ACCOUNTS } from '../constructs/platform';
+
+export interface AwsPlatformStackProps {
+  readonly config: ResolvedPlatformConfig;
+}
+
+/** The stack id of a config: `vpctune-<name>`. */
+export function stackIdFor(config: ResolvedPlatformConfig): string {
+  return `vpctune-${config.name}`;
+}
+
+/**
+ * One AWS platform per config. The provider takes credentials the standard way (environment, profile, SSO);
+ * nothing test-only is set here. State is local unless the config names an S3 backend (native lockfile locking).
+ */
+export class AwsPlatformStack extends TerraformStack {
+  public readonly platform: AwsPlatform;
+
+  constructor(scope: Construct, id: string, props: AwsPlatformStackProps) {
+    super(scope, id);
+    const c = props.config;
+    new AwsProvider(this, 'aws', {
+      region: c.region,
+      defaultTags: [{ tags: { 'vpctune.dev/platform': c.name, 'managed-by': 'vpctune', ...c.tags } }],
+    });
+    if (c.state !== undefined) {
+      new S3Backend(this, {
+        bucket: c.state.bucket,
+        key: c.state.key ?? `vpctune/${c.name}.tfstate`,
+        region: c.state.region ?? c.region,
+        encrypt: true,
+        ...(c.state.dynamodbTable !== undefined ? { dynamodbTable: c.state.dynamodbTable } : { useLockfile: true }),
+      });
+    }
+    this.platform = new AwsPlatform(this, 'platform', { config: c });
+    const p = this.platform;
+
+    new TerraformOutput(this, 'cluster_name', { value: p.cluster.cluster.name });
+    new TerraformOutput(this, 'cluster_endpoint', { value: p.cluster.cluster.endpoint });
+    new TerraformOutput(this, 'cluster_oidc_issuer', { value: p.cluster.cluster.identity.get(0).oidc.get(0).issuer });
+    new TerraformOutput(this, 'bucket', { value: p.artifacts.bucket.bucket });
+    new TerraformOutput(this, 'gpu_pools', { value: Object.fromEntries(c.gpuPools.map((g) => [g.name, g.sku.instanceType])) });
+    for (const image of ALL_IMAGES) new TerraformOutput(this, `registry_${image}`, { value: p.repositoryUrl(image) });
+    for (const sa of ALL_SERVICE_ACCOUNTS) new TerraformOutput(this, `role_${sa.replace(/-/g, '_')}`, { value: p.roleArn(sa) });
+    if (p.bastion !== undefined) new TerraformOutput(this, 'bastion_instance_id', { value: p.bastion.instance.id });
+  }
+}

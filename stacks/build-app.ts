@@ -1,0 +1,33 @@
+import { App } from 'cdktf';
+import { Cloud } from '../constructs/catalog';
+import { loadConfigFile, ResolvedPlatformConfig, RuleOptions } from '../constructs/config';
+import { AwsPlatformStack, stackIdFor } from './aws-platform-stack';
+
+/** The bundled default config: every accelerator on AWS. */
+export const DEFAULT_CONFIG = 'stacks/examples/aws-all-gpus.yaml';
+
+/** Adds one stack per config to the app; clouds without stacks yet are refused with a clear message. */
+export function addPlatformStacks(app: App, configs: readonly ResolvedPlatformConfig[]): void {
+  const ids = new Set<string>();
+  for (const config of configs) {
+    const id = stackIdFor(config);
+    if (ids.has(id)) throw new Error(`two configs are named ${config.name}; stack ${id} would be defined twice`);
+    ids.add(id);
+    switch (config.cloud) {
+      case Cloud.AWS:
+        new AwsPlatformStack(app, id, { config });
+        break;
+      case Cloud.GCP:
+      case Cloud.AZURE:
+        throw new Error(`config ${config.name}: cloud ${config.cloud} validates, but its stack is not built yet; stacks exist for: aws`);
+    }
+  }
+}
+
+/** Loads config files (every error listed) and builds an app with their stacks. */
+export function buildApp(configFiles: readonly string[], outdir: string, options: RuleOptions = {}): App {
+  const configs = configFiles.map((f) => loadConfigFile(f, options));
+  const app = new App({ outdir, skipValidation: false });
+  addPlatformStacks(app, configs);
+  return app;
+}

@@ -1,0 +1,17 @@
+/**
+ * The cdktf app (`cdktf.json` → `npx tsx stacks/main.ts`). Config files come from VPCTUNE_CONFIG
+ * (comma-separated paths); default: the bundled example with every accelerator on AWS.
+ */
+import { ConfigError } from '../constructs/config';
+import { buildApp, DEFAULT_CONFIG } from './build-app';
+
+const files = (process.env.VPCTUNE_CONFIG ?? DEFAULT_CONFIG).split(',').map((f) => f.trim()).filter((f) => f.length > 0);
+try {
+  buildApp(files, process.env.CDKTF_OUTDIR ?? 'cdktf.out').synth();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
