@@ -53,7 +53,7 @@ export function crossFieldIssues(input: unknown, options: RuleOptions = {}): Con
 
   // Region format per cloud.
   if (cloud !== undefined && typeof input.region === 'string' && !REGION_RULES[cloud].pattern.test(input.region)) {
-    add('region', input.region, `${show(input.region)} is not a ${cloud} region name (like ${REGION_RULES[cloud].example})`);
+    add('region', input.region, `${show(input.region)} is not a valid ${cloud} region (like ${REGION_RULES[cloud].example})`);
   }
 
   // Network.
@@ -165,7 +165,7 @@ function shapeIssues(at: string, cloud: Cloud, gpu: Accelerator, gpusPerNode: nu
       issues.push({
         path: `${at}.instanceType`,
         value: pool.instanceType,
-        message: `${show(pool.instanceType)} is not a ${cloud} shape with ${gpusPerNode} ${gpu}; allowed: ${allowed.join(', ')}`,
+        message: `${show(pool.instanceType)} is not one of the ${cloud} instance types with ${gpusPerNode} ${gpu}; allowed: ${allowed.join(', ')}`,
       });
       return issues;
     }
