@@ -1,0 +1,35 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { ApiKeyRecord } from '../domain/records';
+
+export interface AuthContext {
+  readonly key: ApiKeyRecord;
+  readonly projectId: string;
+}
+
+export interface ApiRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly params: Readonly<Record<string, string>>;
+  readonly raw: IncomingMessage;
+  readonly auth: AuthContext;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly stream?: Readable;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The id the call created or changed, for the audit log. */
+  readonly target?: string;
+}
+
+export type Handler = (req: ApiRequest) => Promise<ApiResponse>;
+
+export interface Route {
+  readonly method: string;
+  /** Path template like `/v1/fine_tuning/jobs/:id/cancel`; also the metrics label. */
+  readonly template: string;
+  readonly handler: Handler;
+}

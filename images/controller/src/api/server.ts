@@ -1,0 +1,109 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import { ApiError } from '../domain/api-error';
+import { newId } from '../domain/ids';
+import { JOB_STATUSES } from '../domain/job';
+import type { MetricsRegistry } from '../ops/metrics';
+import type { ApiContext } from './api-context';
+import { authenticate } from './auth';
+import type { ApiResponse, AuthContext } from './http-types';
+import { RateLimiter } from './rate-limiter';
+import { Router } from './router';
+import { filesRoutes } from './routes/files-routes';
+import { jobsRoutes } from './routes/jobs-routes';
+import { modelsRoutes } from './routes/models-routes';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/**
+ * The HTTP API: `/v1/...` (OpenAI-compatible, bearer auth, per-key rate limit, audit of every mutating call),
+ * `/metrics` (Prometheus), `/healthz`. One JSON log line per request.
+ */
+export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry): http.Server {
+  const router = new Router([...filesRoutes(ctx), ...jobsRoutes(ctx), ...modelsRoutes(ctx)]);
+  const limiter = new RateLimiter(ctx.options.rateLimit, () => ctx.clock.nowMs());
+
+  metrics.addCollector(async () => {
+    const counts = await ctx.store.countJobsByStatus();
+    return [
+      { name: 'vpctune_jobs', help: 'Fine-tuning jobs by status.', samples: JOB_STATUSES.map((s) => ({ labels: { status: s }, value: counts[s] ?? 0 })) },
+      { name: 'vpctune_queue_depth', help: 'Jobs waiting to run (queued).', samples: [{ labels: {}, value: counts.queued ?? 0 }] },
+    ];
+  });
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    let routeLabel = 'unmatched';
+    let status = 500;
+    let auth: AuthContext | undefined;
+    let target: string | null = null;
+    try {
+      if (url.pathname === '/healthz' || url.pathname === '/readyz') {
+        status = 200;
+        send(res, 200, { status: 'ok' });
+        return;
+      }
+      if (url.pathname === '/metrics' && method === 'GET') {
+        routeLabel = '/metrics';
+        status = 200;
+        const text = await metrics.render();
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+        res.end(text);
+        return;
+      }
+      auth = await authenticate(req.headers, ctx.store);
+      const wait = limiter.take(auth.key.id);
+      if (wait > 0) {
+        throw new ApiError(429, 'invalid_request_error', 'rate_limit_exceeded', `Rate limit reached for API key ${auth.key.id}: too many requests. Retry after ${wait} s.`, null, { 'retry-after': String(wait) });
+      }
+      const match = router.match(method, url.pathname);
+      if (match === undefined) throw new ApiError(404, 'invalid_request_error', 'unknown_url', `Invalid URL (${method} ${url.pathname}).`);
+      if ('allowed' in match) throw new ApiError(405, 'invalid_request_error', 'method_not_allowed', `Method ${method} is not allowed on ${url.pathname}; allowed: ${match.allowed.join(', ')}.`);
+      routeLabel = match.route.template;
+      const out: ApiResponse = await match.route.handler({ method, path: url.pathname, query: url.searchParams, params: match.params, raw: req, auth });
+      status = out.status;
+      target = out.target ?? null;
+      if (out.stream !== undefined) {
+        res.writeHead(out.status, out.headers);
+        await pipeline(out.stream, res);
+      } else {
+        send(res, out.status, out.body, out.headers);
+      }
+    } catch (err) {
+      const apiErr = err instanceof ApiError ? err : new ApiError(500, 'server_error', 'internal_error', 'The server had an error while processing your request.');
+      if (!(err instanceof ApiError)) ctx.log.error('unhandled error', { method, path: url.pathname, error: String((err as Error)?.stack ?? err) });
+      status = apiErr.status;
+      if (!req.complete) req.resume();
+      if (!res.headersSent) send(res, apiErr.status, apiErr.toBody(), apiErr.headers);
+      else res.destroy();
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.observeRequest(method, routeLabel, status, seconds);
+      if (MUTATING.has(method) && url.pathname.startsWith('/v1/')) {
+        await ctx.store
+          .insertAudit({ id: newId('audit'), atMs: ctx.clock.nowMs(), projectId: auth?.projectId ?? null, keyId: auth?.key.id ?? null, method, path: url.pathname, status, target })
+          .catch((e) => ctx.log.error('audit write failed', { error: String(e) }));
+      }
+      ctx.log.info('request', { method, path: url.pathname, route: routeLabel, status, duration_ms: Math.round(seconds * 1e4) / 10, project: auth?.projectId ?? null, key_id: auth?.key.id ?? null });
+    }
+  };
+
+  return http.createServer((req, res) => void handle(req, res));
+}
+
+/** Listens on `host:port` (port 0 picks a free one); resolves with the bound port. */
+export function listen(server: http.Server, port: number, host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}

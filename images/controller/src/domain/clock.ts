@@ -1,0 +1,10 @@
+/** Time source; tests may replace it. */
+export interface Clock {
+  nowMs(): number;
+}
+
+export const systemClock: Clock = { nowMs: () => Date.now() };
+
+export function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}

@@ -1,0 +1,88 @@
+/** The fine-tuning job as the controller keeps it, and its OpenAI-shaped views. */
+
+export const JOB_STATUSES = ['validating_files', 'queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export type MethodType = 'supervised' | 'dpo';
+export type AutoOr<T> = 'auto' | T;
+
+/** Hyperparameters as requested: each value `"auto"` or a number. */
+export interface Hyperparameters {
+  readonly n_epochs: AutoOr<number>;
+  readonly batch_size: AutoOr<number>;
+  readonly learning_rate_multiplier: AutoOr<number>;
+  /** DPO only. */
+  readonly beta?: AutoOr<number>;
+}
+
+/** OpenAI's `method` object. */
+export interface Method {
+  readonly type: MethodType;
+  readonly supervised?: { readonly hyperparameters: Hyperparameters };
+  readonly dpo?: { readonly hyperparameters: Hyperparameters };
+}
+
+export const ADAPTER_TYPES = ['lora', 'qlora', 'full'] as const;
+export type AdapterType = (typeof ADAPTER_TYPES)[number];
+
+/** The vpctune extension field `adapter` (SDKs pass it as extra body). */
+export interface AdapterChoice {
+  readonly type: AdapterType;
+  /** LoRA rank; ignored for `full`. @default 16 */
+  readonly r: number;
+  /** LoRA alpha. @default 2 * r */
+  readonly alpha: number;
+  /** LoRA dropout. @default 0.05 */
+  readonly dropout: number;
+  /** Modules LoRA wraps. @default "all-linear" */
+  readonly target_modules: string | readonly string[];
+}
+
+export interface JobError {
+  readonly code: string;
+  readonly message: string;
+  readonly param: string | null;
+}
+
+/** A job row. Times are unix seconds except `createdMs` (ordering key). */
+export interface JobRecord {
+  readonly id: string;
+  readonly projectId: string;
+  readonly createdMs: number;
+  readonly status: JobStatus;
+  readonly model: string;
+  readonly trainingFile: string;
+  readonly validationFile: string | null;
+  readonly suffix: string | null;
+  readonly seed: number;
+  readonly metadata: Readonly<Record<string, string>> | null;
+  readonly method: Method;
+  readonly adapter: AdapterChoice;
+  readonly fineTunedModel: string | null;
+  readonly finishedAt: number | null;
+  readonly trainedTokens: number | null;
+  readonly error: JobError | null;
+  readonly resultFiles: readonly string[];
+  readonly estimatedFinish: number | null;
+  /** Hyperparameters the trainer resolved ("auto" replaced), once it has started. */
+  readonly resolvedHyperparameters: Readonly<Record<string, number>> | null;
+  /** Executor bookkeeping: process id / reference of the current run, attempt count, event cursor. */
+  readonly runRef: string | null;
+  readonly attempt: number;
+  readonly eventsCursor: number;
+  readonly startedAt: number | null;
+}
+
+/** The fields a state change may set. */
+export type JobPatch = Partial<Omit<JobRecord, 'id' | 'projectId' | 'createdMs' | 'model' | 'trainingFile' | 'validationFile' | 'suffix' | 'seed' | 'metadata' | 'method' | 'adapter'>>;
+
+export function hyperparametersOf(method: Method): Hyperparameters {
+  const h = method.type === 'dpo' ? method.dpo?.hyperparameters : method.supervised?.hyperparameters;
+  return h ?? { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' };
+}

@@ -1,0 +1,202 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LocalPathStorage } from '../storage/blob-storage';
+import type { Logger } from '../ops/logger';
+import { readEventsAfter } from './events-file-reader';
+import type { Executor, RunListener, RunRequest } from './executor';
+import { isLiveProcess, signalGroup } from './process-probe';
+import type { TrainerSpec } from './trainer-contract';
+
+export interface LocalExecutorOptions {
+  /** Python interpreter with vpctune_trainer installed. */
+  readonly python: string;
+  /** Extra environment for the trainer (e.g. PYTHONPATH). @default none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Time between SIGTERM and SIGKILL on cancel. @default 20000 */
+  readonly stopGraceMs?: number;
+  /** How often events.jsonl and the process are polled. @default 250 */
+  readonly pollMs?: number;
+}
+
+interface Run {
+  readonly jobId: string;
+  readonly pid: number;
+  readonly marker: string;
+  readonly eventsFile: string;
+  readonly logFile: string;
+  cursor: number;
+  /** Exit code once a child this process spawned has exited. */
+  exited?: { readonly code: number | null };
+  stopping?: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
+  busy: boolean;
+}
+
+function tail(file: string, maxBytes = 2000): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.slice(-maxBytes).trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Runs `python -m vpctune_trainer run --spec SPEC` as a detached child (its own process group, output to files, so it
+ * outlives a killed controller). Follows it through `events.jsonl` and its pid file `jobs/<id>/trainer.pid`.
+ */
+export class LocalExecutor implements Executor {
+  readonly kind = 'local';
+  private readonly runs = new Map<string, Run>();
+  private readonly grace: number;
+  private readonly pollMs: number;
+
+  constructor(
+    private readonly storage: LocalPathStorage,
+    private readonly options: LocalExecutorOptions,
+    private readonly log: Logger,
+  ) {
+    this.grace = options.stopGraceMs ?? 20_000;
+    this.pollMs = options.pollMs ?? 250;
+  }
+
+  private paths(jobId: string) {
+    const dir = this.storage.localPath(`jobs/${jobId}/`);
+    return { dir, spec: path.join(dir, 'spec.json'), pidFile: path.join(dir, 'trainer.pid'), log: path.join(dir, 'trainer.log') };
+  }
+
+  /** Storage keys in the request become local paths. */
+  private localSpec(spec: TrainerSpec): TrainerSpec {
+    const p = (key: string) => this.storage.localPath(key);
+    return {
+      ...spec,
+      base_model: p(spec.base_model),
+      training_file: p(spec.training_file),
+      ...(spec.validation_file !== undefined ? { validation_file: p(spec.validation_file) } : {}),
+      output_dir: p(spec.output_dir),
+    };
+  }
+
+  private livePid(jobId: string): number | undefined {
+    const { pidFile, spec } = this.paths(jobId);
+    try {
+      const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+      return Number.isInteger(pid) && pid > 0 && isLiveProcess(pid, spec) ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async start(request: RunRequest, cursor: number, listener: RunListener): Promise<string> {
+    const existing = this.runs.get(request.jobId);
+    if (existing !== undefined) return JSON.stringify({ pid: existing.pid });
+    if (this.livePid(request.jobId) !== undefined) {
+      await this.attach(request, cursor, listener);
+      return JSON.stringify({ pid: this.runs.get(request.jobId)?.pid ?? null });
+    }
+    const p = this.paths(request.jobId);
+    const spec = this.localSpec(request.spec);
+    fs.mkdirSync(spec.output_dir, { recursive: true });
+    fs.writeFileSync(p.spec, `${JSON.stringify(spec, null, 2)}\n`);
+    const logFd = fs.openSync(p.log, 'a');
+    const child = spawn(this.options.python, ['-m', 'vpctune_trainer', 'run', '--spec', p.spec], {
+      detached: true,
+      stdio: ['ignore', 'ignore', logFd],
+      env: { ...process.env, ...this.options.env, PYTHONUNBUFFERED: '1' },
+    });
+    fs.closeSync(logFd);
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`could not start ${this.options.python}`);
+    fs.writeFileSync(p.pidFile, `${pid}\n`);
+    const run: Run = { jobId: request.jobId, pid, marker: p.spec, eventsFile: path.join(spec.output_dir, 'events.jsonl'), logFile: p.log, cursor, busy: false };
+    child.on('exit', (code) => {
+      run.exited = { code };
+      void this.poll(run, listener);
+    });
+    child.on('error', (err) => {
+      this.log.error('trainer process error', { job_id: request.jobId, error: String(err) });
+      run.exited = { code: 127 };
+      void this.poll(run, listener);
+    });
+    this.follow(run, listener);
+    this.log.info('trainer started', { job_id: request.jobId, pid });
+    return JSON.stringify({ pid });
+  }
+
+  async attach(request: RunRequest, cursor: number, listener: RunListener): Promise<boolean> {
+    if (this.runs.has(request.jobId)) return true;
+    const p = this.paths(request.jobId);
+    const pid = this.livePid(request.jobId);
+    const eventsFile = path.join(this.storage.localPath(request.spec.output_dir), 'events.jsonl');
+    if (pid === undefined) {
+      const { events, cursor: next } = await readEventsAfter(eventsFile, cursor);
+      if (events.length > 0) await listener.onEvents(request.jobId, events, next);
+      await listener.onEnd(request.jobId, { exitCode: null, logTail: tail(p.log) });
+      return false;
+    }
+    const run: Run = { jobId: request.jobId, pid, marker: p.spec, eventsFile, logFile: p.log, cursor, busy: false };
+    this.follow(run, listener);
+    this.log.info('re-attached to running trainer', { job_id: request.jobId, pid });
+    return true;
+  }
+
+  private follow(run: Run, listener: RunListener): void {
+    this.runs.set(run.jobId, run);
+    run.timer = setInterval(() => void this.poll(run, listener), this.pollMs);
+  }
+
+  /** Relays new events; when the process is gone, relays the rest and reports the end once. */
+  private async poll(run: Run, listener: RunListener): Promise<void> {
+    if (run.busy || this.runs.get(run.jobId) !== run) return;
+    run.busy = true;
+    try {
+      const gone = run.exited !== undefined || !isLiveProcess(run.pid, run.marker);
+      const { events, cursor } = await readEventsAfter(run.eventsFile, run.cursor);
+      if (events.length > 0) {
+        await listener.onEvents(run.jobId, events, cursor);
+        run.cursor = cursor;
+      }
+      if (gone && this.runs.get(run.jobId) === run) {
+        this.forget(run);
+        await listener.onEnd(run.jobId, { exitCode: run.exited?.code ?? null, logTail: tail(run.logFile) });
+      }
+    } catch (err) {
+      this.log.error('relaying trainer events failed', { job_id: run.jobId, error: String(err) });
+    } finally {
+      run.busy = false;
+    }
+  }
+
+  private forget(run: Run): void {
+    if (run.timer !== undefined) clearInterval(run.timer);
+    if (run.stopping !== undefined) clearTimeout(run.stopping);
+    this.runs.delete(run.jobId);
+  }
+
+  async stop(jobId: string): Promise<void> {
+    const run = this.runs.get(jobId);
+    const pid = run?.pid ?? this.livePid(jobId);
+    if (pid === undefined) return;
+    signalGroup(pid, 'SIGTERM');
+    const kill = setTimeout(() => {
+      if (isLiveProcess(pid, this.paths(jobId).spec)) {
+        this.log.warn('trainer did not stop within the grace period; killing it', { job_id: jobId, pid, grace_ms: this.grace });
+        signalGroup(pid, 'SIGKILL');
+      }
+    }, this.grace);
+    kill.unref();
+    if (run !== undefined) run.stopping = kill;
+  }
+
+  activeRuns(): number {
+    return this.runs.size;
+  }
+
+  async detachAll(): Promise<void> {
+    for (const run of [...this.runs.values()]) {
+      if (run.timer !== undefined) clearInterval(run.timer);
+      this.runs.delete(run.jobId);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import type { JobRecord } from '../domain/job';
+import type { FileRecord } from '../domain/records';
+import type { BlobStorage } from '../storage/blob-storage';
+import { tarPrefix } from '../storage/tar-archive';
+import type { Store } from '../store/store';
+import type { TrainerManifest } from '../executor/trainer-contract';
+
+/** Deterministic ids, so registering the results again after a restart replaces rather than duplicates. */
+function resultFileId(jobId: string, name: string): string {
+  return `file-${createHash('sha256').update(`${jobId}/${name}`).digest('hex').slice(0, 24)}`;
+}
+
+async function readJson<T>(storage: BlobStorage, key: string): Promise<T> {
+  const chunks: Buffer[] = [];
+  for await (const c of await storage.get(key)) chunks.push(c as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+}
+
+export interface RegisteredResults {
+  readonly resultFiles: readonly string[];
+  readonly trainedTokens: number;
+  readonly adapterPrefix: string;
+}
+
+/**
+ * Turns a finished trainer output into API objects: the metrics JSONL and the adapter (or full weights) as a tar
+ * file under `fine-tune-results`, the weights copied to `adapters/<fine-tuned model>/`, the model registered.
+ */
+export async function registerResults(store: Store, storage: BlobStorage, job: JobRecord, fineTunedModel: string, nowMs: number): Promise<RegisteredResults> {
+  const out = `jobs/${job.id}/output/`;
+  const manifest = await readJson<TrainerManifest>(storage, `${out}manifest.json`);
+  const files: FileRecord[] = [];
+  const metricsKey = `${out}${manifest.metrics_file || 'metrics.jsonl'}`;
+  const metricsStat = await storage.stat(metricsKey);
+  if (metricsStat !== undefined) {
+    files.push({ id: resultFileId(job.id, 'metrics'), projectId: job.projectId, createdMs: nowMs, bytes: metricsStat.bytes, filename: 'metrics.jsonl', purpose: 'fine-tune-results', storageKey: metricsKey });
+  }
+  const weightsDir = manifest.output === 'model' ? 'model' : 'adapter';
+  const adapterPrefix = `adapters/${fineTunedModel}/`;
+  await storage.delete(adapterPrefix);
+  await storage.copyPrefix(`${out}${weightsDir}/`, adapterPrefix);
+  const tarKey = `jobs/${job.id}/${weightsDir}.tar`;
+  const { bytes } = await storage.put(tarKey, tarPrefix(storage, `${out}${weightsDir}/`, weightsDir));
+  files.push({ id: resultFileId(job.id, weightsDir), projectId: job.projectId, createdMs: nowMs + 1, bytes, filename: `${weightsDir}.tar`, purpose: 'fine-tune-results', storageKey: tarKey });
+  for (const f of files) {
+    await store.deleteFile(f.projectId, f.id);
+    await store.insertFile(f);
+  }
+  await store.upsertModel({ id: fineTunedModel, projectId: job.projectId, createdAt: Math.floor(nowMs / 1000), kind: 'fine_tuned', storagePrefix: adapterPrefix, jobId: job.id });
+  return { resultFiles: files.map((f) => f.id), trainedTokens: manifest.trained_tokens, adapterPrefix };
+}

@@ -1,0 +1,236 @@
+import type { Clock } from '../domain/clock';
+import { seconds } from '../domain/clock';
+import { fineTunedModelName } from '../domain/ids';
+import { hyperparametersOf, isTerminal, type JobError, type JobRecord, type JobStatus } from '../domain/job';
+import type { Executor, RunEnd, RunListener, RunRequest } from '../executor/executor';
+import { TRAINER_EXIT, type TrainerEvent } from '../executor/trainer-contract';
+import type { Logger } from '../ops/logger';
+import type { BlobStorage } from '../storage/blob-storage';
+import { AsyncMutex } from '../store/async-mutex';
+import type { Store } from '../store/store';
+import { pickJobsToStart } from './fair-scheduler';
+import { jobEvent } from './job-events';
+import { registerResults } from './job-results';
+import { TrainerEventMapper } from './trainer-event-mapper';
+
+export interface SupervisorOptions {
+  /** Jobs running at once on this controller. @default 1 */
+  readonly maxConcurrentJobs: number;
+  /** Jobs one project may run at once; the rest stay queued. @default 1 */
+  readonly perProjectRunningLimit: number;
+  /** Runs per job before it fails (a run lost to a crash resumes from its last checkpoint). @default 3 */
+  readonly maxAttempts: number;
+  /** How often queued jobs are looked at even without a trigger. @default 1000 */
+  readonly scheduleIntervalMs: number;
+}
+
+export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = { maxConcurrentJobs: 1, perProjectRunningLimit: 1, maxAttempts: 3, scheduleIntervalMs: 1000 };
+
+/**
+ * Moves jobs through their states: starts queued jobs on the executor (fair across projects), relays trainer events
+ * into job events, checkpoints and metrics, registers results, maps run ends to states, and on start re-attaches to
+ * or resumes the runs a previous controller process left.
+ */
+export class JobSupervisor implements RunListener {
+  private readonly mapper = new TrainerEventMapper();
+  private readonly lastServed = new Map<string, number>();
+  private readonly scheduling = new AsyncMutex();
+  private readonly perJob = new Map<string, AsyncMutex>();
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly storage: BlobStorage,
+    private readonly executor: Executor,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly options: SupervisorOptions = DEFAULT_SUPERVISOR_OPTIONS,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.recover();
+    this.timer = setInterval(() => void this.kick(), this.options.scheduleIntervalMs);
+    this.timer.unref();
+    await this.kick();
+  }
+
+  /** Stops scheduling and following runs; trainers keep running for the next controller process. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.executor.detachAll();
+  }
+
+  private now(): number {
+    return seconds(this.clock.nowMs());
+  }
+
+  private lock(jobId: string): AsyncMutex {
+    let m = this.perJob.get(jobId);
+    if (m === undefined) this.perJob.set(jobId, (m = new AsyncMutex()));
+    return m;
+  }
+
+  runRequest(job: JobRecord): RunRequest {
+    return {
+      jobId: job.id,
+      projectId: job.projectId,
+      spec: {
+        base_model: `models/${job.model}/`,
+        training_file: `files/${job.trainingFile}`,
+        ...(job.validationFile !== null ? { validation_file: `files/${job.validationFile}` } : {}),
+        method: job.method,
+        adapter: job.adapter,
+        seed: job.seed,
+        output_dir: `jobs/${job.id}/output/`,
+      },
+    };
+  }
+
+  /** Re-attaches to runs left by a previous process; resumes those that are gone. */
+  private async recover(): Promise<void> {
+    for (const job of await this.store.listJobsByStatus(['running'])) {
+      const alive = await this.executor.attach(this.runRequest(job), job.eventsCursor, this);
+      this.log.info(alive ? 'following a run left by the previous controller' : 'run of a running job is gone', { job_id: job.id });
+    }
+  }
+
+  /** Starts queued jobs while there are free slots. */
+  kick(): Promise<void> {
+    return this.scheduling.run(async () => {
+      if (this.stopped) return;
+      const running = await this.store.listJobsByStatus(['running']);
+      const freeSlots = this.options.maxConcurrentJobs - Math.max(running.length, this.executor.activeRuns());
+      if (freeSlots <= 0) return;
+      const queued = await this.store.listJobsByStatus(['queued']);
+      if (queued.length === 0) return;
+      const runningByProject = new Map<string, number>();
+      for (const j of running) runningByProject.set(j.projectId, (runningByProject.get(j.projectId) ?? 0) + 1);
+      const picked = pickJobsToStart({ queued, runningByProject, freeSlots, perProjectLimit: this.options.perProjectRunningLimit, lastServed: this.lastServed });
+      let turn = Math.max(0, ...this.lastServed.values());
+      for (const q of picked) {
+        this.lastServed.set(q.projectId, (turn += 1));
+        const job = await this.store.transitionJob(q.id, {
+          from: ['queued'],
+          patch: { status: 'running', attempt: 1, startedAt: this.now() },
+          events: [jobEvent(this.now(), 'Fine-tuning job started')],
+        });
+        if (job !== undefined) await this.launch(job);
+      }
+    });
+  }
+
+  private async launch(job: JobRecord): Promise<void> {
+    try {
+      const ref = await this.executor.start(this.runRequest(job), job.eventsCursor, this);
+      await this.store.transitionJob(job.id, { from: ['running'], patch: { runRef: ref } });
+    } catch (err) {
+      this.log.error('could not start the trainer', { job_id: job.id, error: String(err) });
+      await this.fail(job.id, { code: 'internal', message: `The trainer could not be started: ${String(err)}`, param: null });
+    }
+  }
+
+  /** Cancels a job that has not ended; returns the job as it is afterwards, or undefined if it had already ended. */
+  async cancel(projectId: string, jobId: string): Promise<JobRecord | undefined> {
+    for (;;) {
+      const job = await this.store.getJob(projectId, jobId);
+      if (job === undefined || isTerminal(job.status)) return undefined;
+      const updated = await this.store.transitionJob(jobId, {
+        from: [job.status],
+        patch: { status: 'cancelled', finishedAt: this.now(), estimatedFinish: null },
+        events: [jobEvent(this.now(), 'Fine-tuning job cancelled')],
+      });
+      if (updated === undefined) continue;
+      if (job.status === 'running') await this.executor.stop(jobId);
+      this.mapper.forget(jobId);
+      void this.kick();
+      return updated;
+    }
+  }
+
+  // --- RunListener ---
+
+  onEvents(jobId: string, batch: readonly TrainerEvent[], cursor: number): Promise<void> {
+    return this.lock(jobId).run(async () => {
+      const job = await this.store.getJobById(jobId);
+      if (job === undefined || job.status !== 'running') return;
+      const terminalAt = batch.findIndex((e) => e.type === 'finished' || e.type === 'failed');
+      const before = terminalAt === -1 ? batch : batch.slice(0, terminalAt);
+      const mapped = this.mapper.map(job, before, this.now());
+      const terminal = terminalAt === -1 ? undefined : batch[terminalAt];
+      if (terminal === undefined) {
+        await this.store.transitionJob(jobId, { from: ['running'], patch: { ...mapped.patch, eventsCursor: cursor }, events: mapped.events, checkpoints: mapped.checkpoints });
+        return;
+      }
+      await this.store.transitionJob(jobId, { from: ['running'], patch: mapped.patch, events: mapped.events, checkpoints: mapped.checkpoints });
+      if (terminal.type === 'finished') await this.succeed(jobId, terminal.trained_tokens, cursor);
+      else if (terminal.type === 'failed') await this.fail(jobId, { code: terminal.code, message: terminal.message, param: terminal.param ?? null }, cursor);
+    });
+  }
+
+  onEnd(jobId: string, end: RunEnd): Promise<void> {
+    const work = this.lock(jobId).run(async () => {
+      const job = await this.store.getJobById(jobId);
+      if (job === undefined || job.status !== 'running') return;
+      if (end.exitCode === TRAINER_EXIT.finished) {
+        // Exit 0 without a `finished` event (should not happen): trust the manifest.
+        await this.succeed(jobId, job.trainedTokens ?? 0, job.eventsCursor);
+      } else if (end.exitCode === TRAINER_EXIT.invalid) {
+        await this.fail(jobId, { code: 'invalid_training_file', message: end.logTail.split('\n').pop() || 'The trainer rejected the job spec or data.', param: 'training_file' });
+      } else if (end.exitCode === TRAINER_EXIT.stopped || end.exitCode === null) {
+        await this.resume(job, end.exitCode === null ? 'the trainer was lost while the controller was down' : 'the trainer stopped at a checkpoint');
+      } else {
+        const detail = end.logTail.split('\n').slice(-3).join(' ').trim();
+        await this.fail(jobId, { code: 'internal', message: `The trainer exited with code ${end.exitCode}${detail ? `: ${detail}` : ''}`, param: null });
+      }
+    });
+    return work.finally(() => void this.kick());
+  }
+
+  private async resume(job: JobRecord, why: string): Promise<void> {
+    if (job.attempt >= this.options.maxAttempts) {
+      await this.fail(job.id, { code: 'internal', message: `The job was interrupted ${job.attempt} times (${why}); giving up after ${this.options.maxAttempts} attempts.`, param: null });
+      return;
+    }
+    const updated = await this.store.transitionJob(job.id, {
+      from: ['running'],
+      patch: { attempt: job.attempt + 1 },
+      events: [jobEvent(this.now(), `Resuming from the last checkpoint (attempt ${job.attempt + 1} of ${this.options.maxAttempts}): ${why}`, { level: 'warn' })],
+    });
+    if (updated !== undefined) await this.launch(updated);
+  }
+
+  private async succeed(jobId: string, trainedTokens: number, cursor: number): Promise<void> {
+    const job = await this.store.getJobById(jobId);
+    if (job === undefined || job.status !== 'running') return;
+    const model = fineTunedModelName(job.model, job.suffix, job.id);
+    try {
+      const results = await registerResults(this.store, this.storage, job, model, this.clock.nowMs());
+      await this.store.transitionJob(jobId, {
+        from: ['running'],
+        patch: { status: 'succeeded', fineTunedModel: model, finishedAt: this.now(), trainedTokens: trainedTokens || results.trainedTokens, resultFiles: results.resultFiles, estimatedFinish: null, eventsCursor: cursor },
+        events: [jobEvent(this.now(), `New fine-tuned model created: ${model}`, { data: { fine_tuned_model: model } }), jobEvent(this.now(), 'The job has successfully completed')],
+      });
+      this.log.info('job succeeded', { job_id: jobId, fine_tuned_model: model });
+    } catch (err) {
+      await this.fail(jobId, { code: 'internal', message: `The trainer finished but its results could not be registered: ${String(err)}`, param: null }, cursor);
+    }
+    this.mapper.forget(jobId);
+  }
+
+  private async fail(jobId: string, error: JobError, cursor?: number): Promise<void> {
+    await this.store.transitionJob(jobId, {
+      from: ['running', 'queued'] as JobStatus[],
+      patch: { status: 'failed', error, finishedAt: this.now(), estimatedFinish: null, ...(cursor !== undefined ? { eventsCursor: cursor } : {}) },
+      events: [jobEvent(this.now(), `Fine-tuning job failed: ${error.message}`, { level: 'error', data: { code: error.code, param: error.param } })],
+    });
+    this.log.warn('job failed', { job_id: jobId, code: error.code, message: error.message });
+    this.mapper.forget(jobId);
+  }
+
+  /** Hyperparameters shown on the job: what the trainer resolved, else what was asked. */
+  static hyperparameters(job: JobRecord): Readonly<Record<string, number | 'auto'>> {
+    return { ...hyperparametersOf(job.method), ...(job.resolvedHyperparameters ?? {}) };
+  }
+}

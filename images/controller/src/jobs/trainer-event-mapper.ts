@@ -1,0 +1,85 @@
+import { newId } from '../domain/ids';
+import type { JobPatch, JobRecord } from '../domain/job';
+import type { CheckpointRecord } from '../domain/records';
+import type { NewEvent } from '../store/store';
+import type { MetricsEvent, TrainerEvent } from '../executor/trainer-contract';
+import { jobEvent } from './job-events';
+
+/** What a batch of trainer events changes on a running job (terminal events are handled by the supervisor). */
+export interface MappedBatch {
+  readonly patch: JobPatch;
+  readonly events: readonly NewEvent[];
+  readonly checkpoints: readonly CheckpointRecord[];
+}
+
+function fmt(v: number | null | undefined): string {
+  return v === null || v === undefined ? 'n/a' : v.toFixed(4);
+}
+
+/** Remembers, per job, what later events need (total steps, last metrics). Lost on restart; mapping degrades gracefully. */
+export class TrainerEventMapper {
+  private readonly totalSteps = new Map<string, number>();
+  private readonly lastMetrics = new Map<string, MetricsEvent>();
+
+  map(job: JobRecord, batch: readonly TrainerEvent[], nowSeconds: number): MappedBatch {
+    const patch: { -readonly [K in keyof JobPatch]: JobPatch[K] } = {};
+    const events: NewEvent[] = [];
+    const checkpoints: CheckpointRecord[] = [];
+    for (const e of batch) {
+      const at = Math.floor(e.time ?? nowSeconds);
+      switch (e.type) {
+        case 'started':
+          this.totalSteps.set(job.id, e.total_steps);
+          patch.resolvedHyperparameters = e.hyperparameters;
+          events.push(
+            jobEvent(at, e.resumed_from_step ? `Training resumed from step ${e.resumed_from_step} of ${e.total_steps}` : `Training started: ${e.total_steps} steps over ${e.n_epochs} epochs`, {
+              data: { total_steps: e.total_steps, n_epochs: e.n_epochs, resumed_from_step: e.resumed_from_step, hyperparameters: e.hyperparameters },
+            }),
+          );
+          break;
+        case 'progress':
+          this.totalSteps.set(job.id, e.total_steps);
+          patch.estimatedFinish = e.eta_seconds === null || e.eta_seconds === undefined ? null : Math.ceil(nowSeconds + e.eta_seconds);
+          break;
+        case 'metrics': {
+          this.lastMetrics.set(job.id, e);
+          const total = this.totalSteps.get(job.id);
+          const valid = e.valid_loss === null || e.valid_loss === undefined ? '' : `, validation loss=${fmt(e.valid_loss)}`;
+          events.push(
+            jobEvent(at, `Step ${e.iteration}${total === undefined ? '' : `/${total}`}: training loss=${fmt(e.train_loss)}${valid}`, {
+              type: 'metrics',
+              data: { step: e.iteration, total_steps: total ?? null, epoch: e.epoch, train_loss: e.train_loss, valid_loss: e.valid_loss, perplexity: e.perplexity, trained_tokens: e.trained_tokens },
+            }),
+          );
+          if (e.trained_tokens !== null && e.trained_tokens !== undefined) patch.trainedTokens = e.trained_tokens;
+          break;
+        }
+        case 'checkpoint': {
+          const m = this.lastMetrics.get(job.id);
+          checkpoints.push({
+            id: newId('ftckpt'),
+            jobId: job.id,
+            createdAt: at,
+            step: e.step,
+            storageKey: `jobs/${job.id}/output/${e.path.replace(/\/?$/, '/')}`,
+            metrics: { step: e.step, train_loss: m?.train_loss ?? null, valid_loss: m?.valid_loss ?? null, full_valid_loss: m?.valid_loss ?? null, perplexity: m?.perplexity ?? null },
+          });
+          events.push(jobEvent(at, `Checkpoint created at step ${e.step}`, { data: { step: e.step } }));
+          break;
+        }
+        case 'stopped':
+          events.push(jobEvent(at, `Training stopped at step ${e.step}${e.checkpoint ? ` (checkpoint ${e.checkpoint})` : ''}`, { level: 'warn', data: { step: e.step } }));
+          break;
+        case 'finished':
+        case 'failed':
+          break;
+      }
+    }
+    return { patch, events, checkpoints };
+  }
+
+  forget(jobId: string): void {
+    this.totalSteps.delete(jobId);
+    this.lastMetrics.delete(jobId);
+  }
+}

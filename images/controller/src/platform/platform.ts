@@ -1,0 +1,76 @@
+import type * as http from 'node:http';
+import * as path from 'node:path';
+import { DEFAULT_API_OPTIONS, type ApiOptions } from '../api/api-context';
+import { createApiServer, listen } from '../api/server';
+import { systemClock, type Clock } from '../domain/clock';
+import type { Executor } from '../executor/executor';
+import { LocalExecutor, type LocalExecutorOptions } from '../executor/local-executor';
+import { DEFAULT_SUPERVISOR_OPTIONS, JobSupervisor, type SupervisorOptions } from '../jobs/job-supervisor';
+import type { Logger } from '../ops/logger';
+import { MetricsRegistry } from '../ops/metrics';
+import { LocalDirectoryStorage } from '../storage/local-directory-storage';
+import { openStore } from '../store/open-store';
+import { SqliteDriver } from '../store/sqlite-driver';
+import type { Store } from '../store/store';
+import { lockDataDir } from './data-dir-lock';
+
+export interface PlatformOptions {
+  readonly dataDir: string;
+  /** PostgreSQL URL; the embedded SQLite file otherwise. */
+  readonly databaseUrl?: string;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly trainer: LocalExecutorOptions;
+  readonly supervisor?: Partial<SupervisorOptions>;
+  readonly api?: Partial<ApiOptions>;
+  readonly log: Logger;
+  readonly clock?: Clock;
+}
+
+export interface RunningPlatform {
+  readonly url: string;
+  readonly port: number;
+  readonly store: Store;
+  readonly storage: LocalDirectoryStorage;
+  readonly supervisor: JobSupervisor;
+  readonly executor: Executor;
+  readonly server: http.Server;
+  /** Stops serving and detaches from trainers (they keep running; the next start re-attaches). */
+  close(): Promise<void>;
+}
+
+/** The local platform: store, local-directory storage under `<dataDir>/storage`, local executor, API server. */
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const release = lockDataDir(options.dataDir);
+  if (options.databaseUrl === undefined) SqliteDriver.clearStaleLock(path.join(options.dataDir, 'controller.db'));
+  const clock = options.clock ?? systemClock;
+  const store = await openStore({ dataDir: options.dataDir, ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}) });
+  const storage = new LocalDirectoryStorage(path.join(options.dataDir, 'storage'));
+  const executor = new LocalExecutor(storage, options.trainer, options.log);
+  const supervisor = new JobSupervisor(store, storage, executor, clock, options.log, { ...DEFAULT_SUPERVISOR_OPTIONS, ...options.supervisor });
+  const metrics = new MetricsRegistry();
+  const server = createApiServer({ store, storage, supervisor, clock, log: options.log, options: { ...DEFAULT_API_OPTIONS, ...options.api } }, metrics);
+  await supervisor.start();
+  const host = options.host ?? '127.0.0.1';
+  const port = await listen(server, options.port, host);
+  let closed = false;
+  return {
+    url: `http://${host}:${port}/v1`,
+    port,
+    store,
+    storage,
+    supervisor,
+    executor,
+    server,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await supervisor.stop();
+      await store.close();
+      release();
+    },
+  };
+}

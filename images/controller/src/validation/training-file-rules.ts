@@ -1,0 +1,84 @@
+/**
+ * The training-data rules, a contract shared with the trainer's Python validator
+ * (images/trainer/src/vpctune_trainer/validation.py). Messages are byte-identical; both are tested against
+ * test/fixtures/training-data/cases.json. Checked in this order; a line's first failing rule is its error.
+ */
+
+export type DataKind = 'sft' | 'dpo';
+
+export const MIN_EXAMPLES = 10;
+export const MAX_LINE_ERRORS = 20;
+export const ROLES = ['system', 'user', 'assistant'] as const;
+
+type JsonType = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
+
+function jsonType(v: unknown): JsonType {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'boolean') return 'boolean';
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'string') return 'string';
+  return 'object';
+}
+
+/** A problem with one line (message without the `line N: ` prefix). */
+export class LineError extends Error {}
+
+const ARTICLE: Readonly<Record<'object' | 'array' | 'string', string>> = { object: 'an object', array: 'an array', string: 'a string' };
+
+function expect(value: unknown, path: string, kind: 'object' | 'array' | 'string'): void {
+  if (jsonType(value) !== kind) throw new LineError(`${path} must be ${ARTICLE[kind]}, got ${jsonType(value)}`);
+}
+
+function get(obj: Record<string, unknown>, key: string, path: string): unknown {
+  if (!Object.prototype.hasOwnProperty.call(obj, key)) throw new LineError(`${path} is missing`);
+  return obj[key];
+}
+
+function checkMessage(msg: unknown, path: string, allowed: readonly string[]): string {
+  expect(msg, path, 'object');
+  const m = msg as Record<string, unknown>;
+  const role = get(m, 'role', `${path}.role`);
+  expect(role, `${path}.role`, 'string');
+  if (!allowed.includes(role as string)) throw new LineError(`${path}.role is ${JSON.stringify(role)}; allowed: ${allowed.join(', ')}`);
+  expect(get(m, 'content', `${path}.content`), `${path}.content`, 'string');
+  return role as string;
+}
+
+function checkMessages(messages: unknown, path: string, needAssistant: boolean): void {
+  expect(messages, path, 'array');
+  const list = messages as unknown[];
+  if (list.length === 0) throw new LineError(`${path} is empty`);
+  const roles = list.map((m, i) => checkMessage(m, `${path}[${i}]`, ROLES));
+  if (needAssistant && !roles.includes('assistant')) throw new LineError(`${path} has no assistant message; at least one is required`);
+}
+
+function checkOutput(value: unknown, path: string): void {
+  expect(value, path, 'array');
+  const list = value as unknown[];
+  if (list.length !== 1) throw new LineError(`${path} must contain exactly one message, got ${list.length}`);
+  checkMessage(list[0], `${path}[0]`, ['assistant']);
+}
+
+/** Throws LineError for the first problem of one parsed line. */
+export function checkRecord(obj: unknown, kind: DataKind): void {
+  if (jsonType(obj) !== 'object') throw new LineError(`expected a JSON object, got ${jsonType(obj)}`);
+  const o = obj as Record<string, unknown>;
+  if (kind === 'sft') {
+    checkMessages(get(o, 'messages', 'messages'), 'messages', true);
+    return;
+  }
+  const input = get(o, 'input', 'input');
+  expect(input, 'input', 'object');
+  checkMessages(get(input as Record<string, unknown>, 'messages', 'input.messages'), 'input.messages', false);
+  checkOutput(get(o, 'preferred_output', 'preferred_output'), 'preferred_output');
+  checkOutput(get(o, 'non_preferred_output', 'non_preferred_output'), 'non_preferred_output');
+}
+
+export const MESSAGES = {
+  notUtf8: 'is not valid UTF-8',
+  notJson: 'is not valid JSON',
+  empty: 'file is empty',
+  moreErrors: (k: number) => `and ${k} more lines with errors`,
+  tooFew: (n: number, min: number) => `file has ${n} examples; at least ${min} are required`,
+} as const;
