@@ -3,7 +3,7 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { PlacementGroup } from '@cdktf/provider-aws/lib/placement-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
-import { Fn, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Cloud, GpuSku, Interconnect, skuByInstanceType } from '../catalog';
 import { CapacityType } from '../config';
@@ -125,7 +125,7 @@ export class GpuNodePool extends Construct {
 
     if (props.autoscalerTags ?? true) {
       // Scale from zero: the autoscaler reads labels, taints and GPU count from the ASG's node-template tags.
-      const asgName = Fn.lookupNested(this.nodeGroup.resources, ['0', 'autoscaling_groups', '0', 'name']);
+      const asgName = this.nodeGroup.resources.get(0).autoscalingGroups.get(0).name;
       const tags: Record<string, string> = {
         [`${CA}/enabled`]: 'true',
         [`${CA}/${props.clusterName}`]: 'owned',
@@ -136,7 +136,7 @@ export class GpuNodePool extends Construct {
       };
       Object.entries(tags).forEach(([key, value], i) => {
         new AutoscalingGroupTagA(this, `asg-tag-${i}`, {
-          autoscalingGroupName: Token.asString(asgName),
+          autoscalingGroupName: asgName,
           tag: { key, value, propagateAtLaunch: false },
         });
       });
