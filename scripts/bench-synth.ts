@@ -1,0 +1,71 @@
+/**
+ * Synth benchmark (not part of CI): wall time and peak memory of synthesizing the bundled AWS example
+ * configs vs a one-resource cdktf app, each in a fresh child process, alternating, in the same run.
+ *
+ *   npx tsx scripts/bench-synth.ts [ROUNDS]      (default 5)
+ *
+ * Prints per-round figures, medians, and the ratios examples/baseline. Goal (issue 2): <= 3x and <= 500 MB.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const REPO = path.resolve(__dirname, '..');
+const EXAMPLES = ['stacks/examples/aws-all-gpus.yaml', 'stacks/examples/aws-small.json', 'stacks/examples/design-sketch.yaml'];
+
+interface Sample {
+  readonly wallMs: number;
+  readonly maxRssMb: number;
+}
+
+function child(mode: 'examples' | 'baseline'): Sample {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${mode}-`));
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), __filename, '--child', mode, out], { cwd: REPO, encoding: 'utf8' });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  fs.rmSync(out, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`${mode} child failed: ${r.stderr}`);
+  const { maxRssKb } = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { maxRssKb: number };
+  return { wallMs, maxRssMb: maxRssKb / 1024 };
+}
+
+function runChild(mode: string, out: string): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  if (mode === 'baseline') {
+    const { App, TerraformStack } = require('cdktf') as typeof import('cdktf');
+    const { AwsProvider } = require('@cdktf/provider-aws/lib/provider') as typeof import('@cdktf/provider-aws/lib/provider');
+    const { S3Bucket } = require('@cdktf/provider-aws/lib/s3-bucket') as typeof import('@cdktf/provider-aws/lib/s3-bucket');
+    const app = new App({ outdir: out });
+    const stack = new TerraformStack(app, 'baseline');
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    new S3Bucket(stack, 'bucket', { bucketPrefix: 'baseline-' });
+    app.synth();
+  } else {
+    const { buildApp } = require(path.join(REPO, 'stacks', 'build-app.ts')) as typeof import('../stacks/build-app');
+    buildApp(EXAMPLES.map((e) => path.join(REPO, e)), out).synth();
+  }
+  process.stdout.write(`${JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS })}\n`);
+}
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+if (process.argv[2] === '--child') {
+  runChild(process.argv[3] as string, process.argv[4] as string);
+} else {
+  const rounds = Number(process.argv[2] ?? 5);
+  const samples: Record<'examples' | 'baseline', Sample[]> = { examples: [], baseline: [] };
+  for (let i = 0; i < rounds; i++) {
+    for (const mode of i % 2 === 0 ? (['baseline', 'examples'] as const) : (['examples', 'baseline'] as const)) {
+      const s = child(mode);
+      samples[mode].push(s);
+      process.stdout.write(`round ${i + 1} ${mode.padEnd(8)} ${s.wallMs.toFixed(0).padStart(6)} ms ${s.maxRssMb.toFixed(0).padStart(5)} MB\n`);
+    }
+  }
+  const m = (mode: 'examples' | 'baseline', k: keyof Sample) => median(samples[mode].map((s) => s[k]));
+  process.stdout.write(
+    `\nmedian baseline (1 resource): ${m('baseline', 'wallMs').toFixed(0)} ms, ${m('baseline', 'maxRssMb').toFixed(0)} MB\n` +
+      `median examples (${EXAMPLES.length} stacks): ${m('examples', 'wallMs').toFixed(0)} ms, ${m('examples', 'maxRssMb').toFixed(0)} MB\n` +
+      `ratio examples/baseline: wall ${(m('examples', 'wallMs') / m('baseline', 'wallMs')).toFixed(2)}x, peak memory ${(m('examples', 'maxRssMb') / m('baseline', 'maxRssMb')).toFixed(2)}x\n`,
+  );
+}
