@@ -1,0 +1,129 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { jsonLogger } from '../ops/logger';
+import { createApiKey } from '../platform/api-keys';
+import { startPlatform, type RunningPlatform } from '../platform/platform';
+import { intFlag, parseArgs, runCommand, stringFlag } from './args';
+import { demoTrainingJsonl } from './demo-data';
+import { defaultDataDir, ensureTinyModel, TINY_MODEL_ID, trainerPython } from './local-setup';
+import { asciiChart, svgChart, type LossPoint } from './loss-curve';
+
+interface Job {
+  id: string;
+  status: string;
+  fine_tuned_model: string | null;
+  result_files: string[];
+  trained_tokens: number | null;
+  error: { message: string } | null;
+}
+
+function bar(done: number, total: number, width = 30): string {
+  const filled = total > 0 ? Math.round((done / total) * width) : 0;
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
+}
+
+/** A tiny fetch client for the demo: it uses the API exactly as any OpenAI client would. */
+function api(base: string, key: string) {
+  const call = async (method: string, p: string, body?: unknown): Promise<unknown> => {
+    const init: RequestInit = { method, headers: { authorization: `Bearer ${key}` } };
+    if (body instanceof FormData) init.body = body;
+    else if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] = 'application/json';
+    }
+    const res = await fetch(`${base}${p}`, init);
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${p} → ${res.status}: ${text}`);
+    return res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+  };
+  return call;
+}
+
+async function runDemo_(platform: RunningPlatform, dataDir: string, epochs: number, say: (l: string) => void): Promise<number> {
+  const t0 = Date.now();
+  const key = (await createApiKey(platform.store, 'demo', Math.floor(t0 / 1000))).key;
+  const call = api(platform.url, key);
+  const form = new FormData();
+  form.append('purpose', 'fine-tune');
+  form.append('file', new Blob([demoTrainingJsonl()], { type: 'application/jsonl' }), 'acme-support.jsonl');
+  const file = (await call('POST', '/files', form)) as { id: string; bytes: number };
+  say(`uploaded acme-support.jsonl (40 examples, ${file.bytes} bytes) as ${file.id}`);
+  let job = (await call('POST', '/fine_tuning/jobs', {
+    model: TINY_MODEL_ID,
+    training_file: file.id,
+    suffix: 'acme-support',
+    method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: epochs } } },
+  })) as Job;
+  say(`created fine-tuning job ${job.id} (${job.status})`);
+  const tty = process.stdout.isTTY === true;
+  let lastLine = '';
+  while (!['succeeded', 'failed', 'cancelled'].includes(job.status)) {
+    await new Promise((r) => setTimeout(r, 500));
+    job = (await call('GET', `/fine_tuning/jobs/${job.id}`)) as Job;
+    const events = (await call('GET', `/fine_tuning/jobs/${job.id}/events?limit=1`)) as { data: { message: string; data: { step?: number; total_steps?: number | null; train_loss?: number } }[] };
+    const e = events.data[0];
+    const step = e?.data?.step ?? 0;
+    const total = e?.data?.total_steps ?? 0;
+    const line = total > 0 ? `${bar(step, total)} step ${step}/${total}  loss ${e?.data?.train_loss?.toFixed(3) ?? '…'}  (${job.status})` : `${job.status}: ${e?.message ?? ''}`;
+    if (line !== lastLine) {
+      process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+      lastLine = line;
+    }
+  }
+  if (tty) process.stdout.write('\n');
+  if (job.status !== 'succeeded') {
+    say(`job ${job.status}: ${job.error?.message ?? ''}`);
+    return 1;
+  }
+  const metricsText = String(await call('GET', `/files/${job.result_files[0]}/content`));
+  const points: LossPoint[] = metricsText
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { iteration: number; train_loss: number | null })
+    .filter((m) => m.train_loss !== null)
+    .map((m) => ({ step: m.iteration, loss: m.train_loss as number }));
+  const svgPath = path.join(dataDir, 'loss-curve.svg');
+  fs.writeFileSync(svgPath, svgChart(points, `${job.fine_tuned_model ?? job.id}: training loss`));
+  const models = (await call('GET', '/models')) as { data: { id: string }[] };
+  const model = job.fine_tuned_model ?? '';
+  process.stdout.write(
+    [
+      '',
+      'training loss',
+      asciiChart(points),
+      '',
+      `fine-tuned model: ${model}${models.data.some((m) => m.id === model) ? '  (listed in GET /v1/models)' : ''}`,
+      `adapter:          ${platform.storage.localPath(`adapters/${model}/`)}`,
+      `adapter download: GET /v1/files/${job.result_files[1] ?? ''}/content (tar)`,
+      `loss curve:       ${svgPath}`,
+      `trained tokens:   ${job.trained_tokens ?? 0}; from upload to fine-tuned model in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/** `vpctune demo`: start the local platform, fine-tune the tiny model through the API with a progress bar, show the result, stop. */
+export function runDemo(args: readonly string[]): Promise<number> {
+  return runCommand('demo', async () => {
+    const { flags } = parseArgs(args, ['data-dir', 'epochs']);
+    const dataDir = path.resolve(stringFlag(flags, 'data-dir') ?? defaultDataDir('demo'));
+    const say = (line: string) => process.stdout.write(`▸ ${line}\n`);
+    const started = Date.now();
+    const python = trainerPython(say);
+    fs.mkdirSync(dataDir, { recursive: true });
+    const logFile = path.join(dataDir, 'controller.log');
+    const logFd = fs.openSync(logFile, 'a');
+    const platform = await startPlatform({ dataDir, port: 0, trainer: { python }, log: jsonLogger((l) => fs.writeSync(logFd, l)), supervisor: { scheduleIntervalMs: 200 } });
+    try {
+      say(`local platform up at ${platform.url} (store: ${platform.store.kind}, data: ${dataDir}, log: ${logFile})`);
+      await ensureTinyModel(platform, python, say);
+      const code = await runDemo_(platform, dataDir, intFlag(flags, 'epochs', 3, 1, 50), say);
+      say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; platform stopped`);
+      return code;
+    } finally {
+      await platform.close();
+      fs.closeSync(logFd);
+    }
+  });
+}

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { importBaseModel } from '../platform/model-registry';
+import type { RunningPlatform } from '../platform/platform';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+export const TINY_MODEL_ID = 'vpctune/tiny-chat';
+
+export function defaultDataDir(kind: 'local' | 'demo'): string {
+  return process.env['VPCTUNE_DATA_DIR'] ?? path.resolve('.vpctune', kind);
+}
+
+/**
+ * The trainer's Python: `VPCTUNE_PYTHON` if set, else a venv in the user's cache directory, built on first use by
+ * scripts/ensure-trainer-env.cjs (progress on stderr).
+ */
+export function trainerPython(say: (line: string) => void): string {
+  const fromEnv = process.env['VPCTUNE_PYTHON'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const cache = process.env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache');
+  const venv = path.join(cache, 'vpctune', 'trainer-venv');
+  if (!fs.existsSync(path.join(venv, '.vpctune-stamp'))) say(`preparing the trainer's Python environment in ${venv} (first run only; a few minutes)`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ensureTrainerEnv } = require(path.join(REPO_ROOT, 'scripts', 'ensure-trainer-env.cjs')) as { ensureTrainerEnv: (dir: string) => string };
+  return ensureTrainerEnv(venv);
+}
+
+/** Registers the tiny base model, building it with the trainer package the first time. */
+export async function ensureTinyModel(platform: RunningPlatform, python: string, say: (line: string) => void): Promise<void> {
+  if ((await platform.store.getModel(null, TINY_MODEL_ID)) !== undefined) return;
+  say(`building the tiny base model ${TINY_MODEL_ID} (first run only)`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-tiny-'));
+  try {
+    const dir = path.join(tmp, 'tiny-chat');
+    execFileSync(python, ['-m', 'vpctune_trainer', 'make-tiny-model', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    await importBaseModel(platform.store, platform.storage, TINY_MODEL_ID, dir, Math.floor(Date.now() / 1000));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

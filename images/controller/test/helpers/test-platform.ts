@@ -1,0 +1,77 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import OpenAI from 'openai';
+import { silentLogger } from '../../src/ops/logger';
+import { createApiKey } from '../../src/platform/api-keys';
+import { importBaseModel } from '../../src/platform/model-registry';
+import { startPlatform, type PlatformOptions, type RunningPlatform } from '../../src/platform/platform';
+
+export const FAKE_TRAINER_DIR = path.join(__dirname, '..', 'fixtures', 'fake-trainer');
+export const BASE_MODEL = 'vpctune/tiny-chat';
+
+export interface TestPlatform {
+  readonly platform: RunningPlatform;
+  readonly dataDir: string;
+  readonly keyA: string;
+  readonly keyB: string;
+  readonly keyAId: string;
+  client(key: string, options?: { maxRetries?: number }): OpenAI;
+  close(): Promise<void>;
+}
+
+export interface TestPlatformOptions {
+  readonly databaseUrl?: string;
+  /** Environment for the fake trainer (FAKE_STEPS, FAKE_STEP_SECONDS, FAKE_FAIL). */
+  readonly fakeTrainerEnv?: Readonly<Record<string, string>>;
+  readonly api?: PlatformOptions['api'];
+  readonly supervisor?: PlatformOptions['supervisor'];
+}
+
+/** Makes a directory that passes for a Hugging Face model (the fake trainer never loads it). */
+export function fakeModelDir(root: string): string {
+  const dir = path.join(root, 'fake-model');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'config.json'), '{"model_type": "llama"}\n');
+  return dir;
+}
+
+/** A local platform on a free port with the fake trainer, the base model and one key for projects `alpha` and `beta`. */
+export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-ctl-'));
+  const platform = await startPlatform({
+    dataDir,
+    ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
+    port: 0,
+    trainer: { python: 'python3', env: { PYTHONPATH: FAKE_TRAINER_DIR, ...options.fakeTrainerEnv }, stopGraceMs: 3000, pollMs: 50 },
+    supervisor: { scheduleIntervalMs: 100, maxConcurrentJobs: 2, ...options.supervisor },
+    api: { rateLimit: null, ...options.api },
+    log: silentLogger,
+  });
+  const now = Math.floor(Date.now() / 1000);
+  await importBaseModel(platform.store, platform.storage, BASE_MODEL, fakeModelDir(dataDir), now);
+  const a = await createApiKey(platform.store, 'alpha', now);
+  const b = await createApiKey(platform.store, 'beta', now);
+  return {
+    platform,
+    dataDir,
+    keyA: a.key,
+    keyB: b.key,
+    keyAId: a.id,
+    client: (key, o = {}) => new OpenAI({ apiKey: key, baseURL: platform.url, maxRetries: o.maxRetries ?? 0, timeout: 60_000 }),
+    close: async () => {
+      await platform.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
