@@ -72,7 +72,7 @@ def _train_tokenizer(special: list[str], vocab_size: int):
 
 
 def make_tiny_model(out_dir: str, template: str = "llama3", vocab_size: int = 1024, hidden_size: int = 64,
-                    layers: int = 2, seed: int = 0) -> str:
+                    layers: int = 2, seed: int = 0, lm_head_std: float = 0.2) -> str:
     import torch
     from transformers import PreTrainedTokenizerFast
 
@@ -102,6 +102,10 @@ def make_tiny_model(out_dir: str, template: str = "llama3", vocab_size: int = 10
     else:
         from transformers import Qwen2Config, Qwen2ForCausalLM
         model = Qwen2ForCausalLM(Qwen2Config(**common))
+    # A wider output layer than initializer_range: the final RMSNorm fixes the hidden state's scale and LoRA
+    # ("all-linear") does not touch lm_head, so with std 0.02 no adapter could move the logits far from uniform.
+    with torch.no_grad():
+        model.lm_head.weight.normal_(0.0, lm_head_std, generator=torch.Generator().manual_seed(seed + 1))
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.save_pretrained(out_dir, safe_serialization=True)

@@ -1,0 +1,290 @@
+"""``python -m vpctune_trainer run --spec SPEC.json``: the job, from spec to manifest, with the exit-code contract.
+
+Exit codes: 0 finished; 2 invalid spec or data (nothing trained); 75 stopped by SIGTERM after a checkpoint; 1 any
+other failure (cuda_required, internal).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+import traceback
+
+from .events import EventWriter
+from .plan import CudaRequired, Env, build_plan
+from .spec import SpecError, parse_spec, resolve_hyperparameters
+from .storage import OutputSync, is_uri, stage_in
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_STOPPED = 0, 1, 2, 75
+DEFAULT_TOKENS_PER_ROW = 16384
+
+
+class DataError(Exception):
+    def __init__(self, param: str, problems: list):
+        self.param = param
+        self.problems = problems
+        super().__init__("\n".join(p.message for p in problems))
+
+
+def _quiet():
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        import datasets
+        import transformers
+
+        transformers.utils.logging.set_verbosity_error()
+        transformers.utils.logging.disable_progress_bar()
+        datasets.disable_progress_bars()
+        datasets.utils.logging.set_verbosity_error()
+    except Exception:  # pragma: no cover
+        pass
+
+
+def _wait_for(path: str, timeout: float = 3600):
+    t0 = time.time()
+    while not os.path.exists(path):
+        if time.time() - t0 > timeout:
+            raise TimeoutError(f"timed out waiting for {path}")
+        time.sleep(0.5)
+
+
+def load_data(path: str, kind: str, tokenizer, context_length, model_max: int, param: str, min_examples: int):
+    """Validates and tokenizes a data file. Returns (records, lengths, encoded_or_None, resolved context length)."""
+    from .chat import dpo_length, encode_sft
+    from .validation import Problem, to_conversation, validate_file
+
+    problems, examples = validate_file(path, kind, min_examples=min_examples)
+    if problems:
+        raise DataError(param, problems)
+    records = [to_conversation(e.data, kind) for e in examples]
+    if kind == "sft":
+        encoded = [encode_sft(tokenizer, r["messages"]) for r in records]
+        lengths = [e.n_tokens for e in encoded]
+    else:
+        encoded = None
+        lengths = [dpo_length(tokenizer, r["prompt"], r["chosen"], r["rejected"]) for r in records]
+    limit = context_length if context_length != "auto" else model_max
+    too_long = [Problem(f"line {ex.line}: example has {n} tokens; the context length is {limit}", ex.line)
+                for ex, n in zip(examples, lengths) if n > limit]
+    if too_long:
+        raise DataError(param, too_long[:20])
+    return records, lengths, encoded, examples
+
+
+def run(spec_path: str) -> int:
+    _quiet()
+    # stdout carries events only: anything else a library prints goes to stderr
+    event_stream = sys.stdout
+    sys.stdout = sys.stderr
+    try:
+        return _run(spec_path, event_stream)
+    finally:
+        sys.stdout = event_stream
+
+
+def _run(spec_path: str, event_stream) -> int:
+    env = Env.detect()
+    is_main = env.rank == 0
+    events = EventWriter(None, enabled=is_main, stream=event_stream)
+
+    def fail(code: str, message: str, param=None, exit_code=EXIT_FAILED, **extra) -> int:
+        events.emit("failed", code=code, message=message, param=param, **extra)
+        return exit_code
+
+    try:
+        with open(spec_path, encoding="utf-8") as f:
+            raw = json.load(f)
+    except (OSError, ValueError) as e:
+        return fail("invalid_spec", f"cannot read the spec {spec_path}: {e}", None, EXIT_INVALID)
+    try:
+        spec = parse_spec(raw)
+    except SpecError as e:
+        return fail("invalid_spec", e.message, e.param, EXIT_INVALID)
+
+    sync = None
+    try:
+        staging = os.environ.get("VPCTUNE_STAGING_DIR") or tempfile.mkdtemp(prefix="vpctune-")
+        if is_uri(spec.output_dir):
+            output_dir = os.path.join(staging, "output")
+            os.makedirs(output_dir, exist_ok=True)
+            sync = OutputSync(spec.output_dir, output_dir)
+            marker = os.path.join(output_dir, ".vpctune-pulled")
+            if env.local_rank == 0:
+                sync.pull()
+                open(marker, "w").close()
+            else:
+                _wait_for(marker)
+        else:
+            output_dir = spec.output_dir
+            os.makedirs(output_dir, exist_ok=True)
+        events = EventWriter(output_dir, enabled=is_main, stream=event_stream)
+
+        plan = build_plan(spec, env)  # fails fast (cuda_required) before anything is downloaded or loaded
+
+        base = stage_in(spec.base_model, staging, "base_model")
+        train_path = stage_in(spec.training_file, staging, "training_file.jsonl")
+        valid_path = stage_in(spec.validation_file, staging, "validation_file.jsonl") if spec.validation_file else None
+
+        from transformers import AutoConfig
+
+        from .chat import load_tokenizer
+
+        config = AutoConfig.from_pretrained(base)
+        plan = build_plan(spec, env, model_type=config.model_type)
+        tokenizer = load_tokenizer(base)
+        model_max = int(getattr(config, "max_position_embeddings", 0) or 10**9)
+        kind = "sft" if spec.method == "supervised" else "dpo"
+        cl = spec.context_length
+        if cl != "auto" and cl > model_max:
+            return fail("invalid_spec", f"context_length {cl} is larger than the model's {model_max} positions",
+                        "context_length", EXIT_INVALID)
+        try:
+            train = load_data(train_path, kind, tokenizer, cl, model_max, "training_file", 10)
+            valid = (load_data(valid_path, kind, tokenizer, cl, model_max, "validation_file", 1)
+                     if valid_path else None)
+        except DataError as e:
+            return fail("invalid_data", str(e), e.param, EXIT_INVALID,
+                        errors=[{"message": p.message, "line": p.line} for p in e.problems])
+        context_length = cl if cl != "auto" else max(train[1] + (valid[1] if valid else []))
+
+        try:
+            hp = resolve_hyperparameters(spec, len(train[0]), env.world_size)
+        except SpecError as e:
+            return fail("invalid_spec", e.message, e.param, EXIT_INVALID)
+
+        return _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, valid, hp,
+                      context_length)
+    except CudaRequired as e:
+        code = fail("cuda_required", e.message, e.param)
+    except Exception as e:  # noqa: BLE001 - reported as an event, details on stderr
+        traceback.print_exc(file=sys.stderr)
+        code = fail("internal", f"{type(e).__name__}: {e}", None)
+    if sync is not None and is_main:
+        try:
+            sync.push()
+        except Exception:  # pragma: no cover
+            traceback.print_exc(file=sys.stderr)
+    return code
+
+
+def _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, valid, hp, context_length) -> int:
+    import torch
+    from transformers import AutoModelForCausalLM, set_seed
+
+    from .packing import build_schedule, eval_rows, steps_per_epoch
+    from .train import (JobContext, StopFlag, latest_checkpoint, run_dpo, run_sft, truncate_metrics)
+
+    stop = StopFlag().install()
+    is_main = env.rank == 0
+    torch.set_num_threads(int(os.environ.get("VPCTUNE_TORCH_THREADS", torch.get_num_threads())))
+    records, lengths, encoded, _ = train
+
+    resume = latest_checkpoint(output_dir)
+    prior_elapsed = prior_tokens = 0
+    if resume:
+        with open(os.path.join(resume[1], "vpctune_state.json")) as f:
+            st = json.load(f)
+        prior_elapsed, prior_tokens = st["elapsed"], st["trained_tokens"]
+        if is_main:
+            truncate_metrics(output_dir, resume[0])
+
+    tokens_per_row = int(os.environ.get("VPCTUNE_TOKENS_PER_ROW", DEFAULT_TOKENS_PER_ROW))
+    B, E, W = hp["batch_size"], hp["n_epochs"], env.world_size
+    schedule = None
+    if spec.method == "supervised":
+        schedule = build_schedule(encoded, B, E, spec.seed, W, tokens_per_row, tokenizer.pad_token_id)
+        spe, total = schedule.steps_per_epoch, schedule.total_steps
+    else:
+        per_device = B // W
+        spe = math.ceil(math.ceil(len(records) / per_device) / W)
+        total = spe * E
+
+    ctx = JobContext(
+        output_dir=output_dir, events=events, hyperparameters=hp, n_epochs=E, steps_per_epoch=spe,
+        total_steps=total, method=spec.method, has_validation=valid is not None, is_main=is_main, stop=stop,
+        tokens_per_step=schedule.tokens_per_step if schedule else None, checkpoint_steps=spec.checkpoint_steps,
+        resumed_from_step=resume[0] if resume else None, prior_elapsed=prior_elapsed, prior_tokens=prior_tokens,
+        sync=sync,
+    )
+
+    set_seed(spec.seed)
+    load_kwargs = {"dtype": plan.torch_dtype, "attn_implementation": plan.attn_implementation}
+    if plan.quantization:
+        load_kwargs["quantization_config"] = plan.bnb_config()
+    model = AutoModelForCausalLM.from_pretrained(base, **load_kwargs)
+    model.config.use_cache = False
+    if spec.adapter_type in ("lora", "qlora"):
+        from peft import LoraConfig, get_peft_model
+
+        if plan.quantization:
+            from peft import prepare_model_for_kbit_training
+
+            model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=True)
+        lora = LoraConfig(r=spec.lora_r, lora_alpha=spec.lora_alpha, lora_dropout=spec.lora_dropout,
+                          target_modules=spec.target_modules, task_type="CAUSAL_LM", bias="none")
+        model = get_peft_model(model, lora)
+        model.peft_config["default"].base_model_name_or_path = spec.base_model
+
+    resume_path = resume[1] if resume else None
+    if spec.method == "supervised":
+        ev = eval_rows(valid[2], tokens_per_row, W, tokenizer.pad_token_id) if valid else None
+        trainer = run_sft(model, tokenizer, schedule, ev, ctx, plan, spec.seed, resume_path)
+    else:
+        ref_model = None
+        if spec.adapter_type == "full":
+            ref_model = AutoModelForCausalLM.from_pretrained(base, **load_kwargs)
+        trainer = run_dpo(model, ref_model, tokenizer, records, valid[0] if valid else None, ctx, plan, spec.seed,
+                          resume_path, context_length)
+
+    steps_now = trainer.state.global_step
+    if ctx.stopped_at is not None:
+        if is_main:
+            events.emit("stopped", step=ctx.stopped_at, checkpoint=f"checkpoints/step-{ctx.stopped_at}")
+            if sync:
+                sync.push()
+        return EXIT_STOPPED
+
+    trained_tokens = ctx.trained_tokens(steps_now, trainer.state)
+    if spec.adapter_type in ("lora", "qlora"):
+        out_rel = "adapter"
+        if is_main:
+            trainer.model.save_pretrained(os.path.join(output_dir, out_rel), safe_serialization=True)
+    else:
+        out_rel = "model"
+        trainer.save_model(os.path.join(output_dir, out_rel))  # every rank takes part under FSDP
+        if is_main:
+            tokenizer.save_pretrained(os.path.join(output_dir, out_rel))
+    if is_main:
+        ckpts = []
+        root = os.path.join(output_dir, "checkpoints")
+        for name in os.listdir(root) if os.path.isdir(root) else []:
+            if name.startswith("step-") and name[5:].isdigit():
+                ckpts.append(int(name[5:]))
+        manifest = {
+            "format_version": 1,
+            "base_model": spec.base_model,
+            "method": spec.method,
+            "adapter_type": spec.adapter_type,
+            "output": out_rel,
+            "trained_tokens": trained_tokens,
+            "steps": steps_now,
+            "hyperparameters": hp,
+            "metrics_file": "metrics.jsonl",
+            "checkpoints": [f"checkpoints/step-{s}" for s in sorted(ckpts)],
+            "context_length": context_length,
+            "seed": spec.seed,
+        }
+        with open(os.path.join(output_dir, "manifest.json"), "w") as f:
+            json.dump(manifest, f, indent=2)
+        events.emit("finished", trained_tokens=trained_tokens, manifest="manifest.json")
+        if sync:
+            sync.push()
+    return EXIT_OK
