@@ -214,4 +214,7 @@ export interface Estimate {
   readonly references: readonly ReferenceQuote[];
   readonly cheapestOnDemand: ShapeEstimate | undefined;
   readonly cheapestSpot: ShapeEstimate | undefined;
+  /** The cheapest rows among shapes whose efficiency is measured or derived (not assumed). */
+  readonly cheapestCalibratedOnDemand: ShapeEstimate | undefined;
+  readonly cheapestCalibratedSpot: ShapeEstimate | undefined;
 }

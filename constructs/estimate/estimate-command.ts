@@ -1,0 +1,117 @@
+/**
+ * `vpctune estimate …`: parse, resolve the model and the token count, estimate, print the table or JSON.
+ * Exit codes: 0 answered, 2 bad input (the message names the flag, the value and what is allowed).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ALL_CLOUDS, describeOffer, gpuCountsSold, notSoldReason } from '../catalog';
+import { defaultSkus, estimateJob, EstimateInputError } from './estimate';
+import { findModel, knownModelAliases, ModelConfigError, modelFromConfig } from './model-catalog';
+import { ESTIMATE_USAGE, EstimateArgs, EstimateArgsError, parseEstimateArgs } from './parse-args';
+import { renderJson } from './render-json';
+import { renderTable } from './render-table';
+import { countChatTokens, TokenCount, TrainingFileError } from './token-count';
+import { ModelSpec } from './types';
+
+export interface CommandIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+const PREFIX = 'vpctune estimate: ';
+
+/** Bad input the user can fix; printed as one `vpctune estimate: …` line per problem, exit 2. */
+class UsageError extends Error {}
+
+export async function runEstimate(argv: readonly string[], io: CommandIo = process): Promise<number> {
+  try {
+    const args = parseEstimateArgs(argv);
+    if (args.help) {
+      io.stdout.write(ESTIMATE_USAGE);
+      return 0;
+    }
+    const model = resolveModel(args);
+    const tokenCount = args.trainingFile !== undefined ? countFile(args.trainingFile) : undefined;
+    const datasetTokens = tokenCount?.tokens ?? args.tokens ?? 0;
+    const skus = defaultSkus(args.clouds ?? ALL_CLOUDS, args.gpus);
+    if (skus.length === 0) throw new UsageError(noShapeMessage(args));
+    const estimate = estimateJob({
+      model,
+      datasetTokens,
+      epochs: args.epochs,
+      setup: {
+        method: args.method,
+        gradientCheckpointing: args.gradientCheckpointing,
+        ...(args.contextLength !== undefined ? { contextLength: args.contextLength } : {}),
+        ...(args.microBatchSize !== undefined ? { microBatchSize: args.microBatchSize } : {}),
+        ...(args.loraRank !== undefined ? { lora: { rank: args.loraRank } } : {}),
+      },
+      skus,
+      efficiencyOverrides: args.efficiency,
+    });
+    const context = tokenCount !== undefined && args.trainingFile !== undefined ? { tokenCount, trainingFile: args.trainingFile } : {};
+    io.stdout.write(args.json ? renderJson(estimate, tokenCount) : renderTable(estimate, context));
+    return 0;
+  } catch (err) {
+    if (err instanceof EstimateArgsError) {
+      io.stderr.write(`${err.problems.map((p) => PREFIX + p).join('\n')}\n${ESTIMATE_USAGE}`);
+      return 2;
+    }
+    if (err instanceof UsageError || err instanceof ModelConfigError || err instanceof TrainingFileError || err instanceof EstimateInputError) {
+      io.stderr.write(`${PREFIX}${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function resolveModel(args: EstimateArgs): ModelSpec {
+  if (args.model !== undefined) {
+    const m = findModel(args.model);
+    if (m === undefined) {
+      throw new UsageError(`--model '${args.model}' is not a known model; allowed: a Hugging Face id or alias (${knownModelAliases().join(', ')}), or --model-config path/to/config.json`);
+    }
+    return m;
+  }
+  const file = args.modelConfig ?? '';
+  const config = readJson(file, '--model-config');
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UsageError(`--model-config '${file}' is not a JSON object`);
+  const abs = path.resolve(file);
+  return modelFromConfig(config as Record<string, unknown>, path.basename(path.dirname(abs)), pathToFileURL(abs).href);
+}
+
+function countFile(file: string): TokenCount {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--training-file '${file}' cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  return countChatTokens(text, file);
+}
+
+function readJson(file: string, flag: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${flag} '${file}' cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`${flag} '${file}' is not valid JSON`);
+  }
+}
+
+/** Why --cloud/--gpu select nothing: each cloud's not-sold statement, or what it does offer. */
+function noShapeMessage(args: EstimateArgs): string {
+  const clouds = args.clouds ?? ALL_CLOUDS;
+  const reasons = clouds.map((c) => {
+    const missing = (args.gpus ?? []).filter((g) => gpuCountsSold(c, g).length === 0);
+    const why = missing.map((g) => notSoldReason(c, g)?.reason ?? `${c} does not offer the ${g}`);
+    return `${why.join('; ')} (${c} offers ${describeOffer(c)})`;
+  });
+  return `--gpu ${(args.gpus ?? []).join(',')} with --cloud ${clouds.join(',')} selects no GPU shape: ${reasons.join('; ')}`;
+}
