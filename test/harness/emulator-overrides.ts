@@ -1,0 +1,205 @@
+/**
+ * Test-only changes that let a synthesized stack be applied, re-planned and destroyed against the moto AWS
+ * emulator. They are applied by the harness to a copy of `cdk.tf.json` and never by the stacks users deploy.
+ *
+ * What moto does not emulate faithfully (measured, see shared/TESTING.md):
+ * - EKS `access_config` does not round-trip: a re-plan wants to replace the cluster.
+ * - Node groups come back with an invented `remote_access` and without `update_config`: a re-plan wants to
+ *   replace them.
+ * - The Auto Scaling group behind a managed node group is fictitious, so `aws_autoscaling_group_tag` on it fails.
+ * Each fix is applied to exactly those attributes and resources, and recorded in the returned overrides.
+ */
+import { applyOfflineOverrides, OfflineOverrideOptions } from './offline-overrides';
+import { awsProviderConfigs, dataSourceTypes, Override, OverrideResult, providerAddress, resourceTypes, TerraformBlock, TerraformJson } from './stack-json';
+
+/**
+ * Resource/data-source type prefix → the provider's `endpoints` key. The longest matching prefix wins;
+ * `null` marks types the provider evaluates locally (no endpoint needed).
+ */
+export const SERVICE_BY_TYPE_PREFIX: Readonly<Record<string, string | null>> = {
+  aws_iam_policy_document: null,
+  aws_partition: null,
+  aws_arn: null,
+  aws_default_tags: null,
+  aws_caller_identity: 'sts',
+  aws_eks_cluster_auth: 'sts',
+  aws_region: 'ec2',
+  aws_regions: 'ec2',
+  aws_availability_zone: 'ec2',
+  aws_availability_zones: 'ec2',
+  aws_vpc: 'ec2',
+  aws_subnet: 'ec2',
+  aws_route: 'ec2',
+  aws_main_route_table_association: 'ec2',
+  aws_internet_gateway: 'ec2',
+  aws_egress_only_internet_gateway: 'ec2',
+  aws_nat_gateway: 'ec2',
+  aws_eip: 'ec2',
+  aws_security_group: 'ec2',
+  aws_network_acl: 'ec2',
+  aws_network_interface: 'ec2',
+  aws_default_: 'ec2',
+  aws_launch_template: 'ec2',
+  aws_instance: 'ec2',
+  aws_ami: 'ec2',
+  aws_key_pair: 'ec2',
+  aws_ebs_: 'ec2',
+  aws_volume_attachment: 'ec2',
+  aws_placement_group: 'ec2',
+  aws_flow_log: 'ec2',
+  aws_prefix_list: 'ec2',
+  aws_ec2_: 'ec2',
+  aws_eks_: 'eks',
+  aws_iam_: 'iam',
+  aws_kms_: 'kms',
+  aws_s3_: 's3',
+  aws_ecr_: 'ecr',
+  aws_autoscaling_: 'autoscaling',
+  aws_cloudwatch_log_: 'logs',
+  aws_cloudwatch_event_: 'events',
+  aws_cloudwatch_metric_alarm: 'cloudwatch',
+  aws_cloudwatch_dashboard: 'cloudwatch',
+  aws_ssm_: 'ssm',
+  aws_secretsmanager_: 'secretsmanager',
+  aws_sqs_: 'sqs',
+  aws_sns_: 'sns',
+  aws_route53_: 'route53',
+  aws_acm_: 'acm',
+  aws_efs_: 'efs',
+  aws_lambda_: 'lambda',
+  aws_dynamodb_: 'dynamodb',
+  aws_lb: 'elbv2',
+  aws_alb: 'elbv2',
+};
+
+/** Services every emulated provider talks to regardless of resources (the provider's own identity calls). */
+export const ALWAYS_EMULATED_SERVICES: readonly string[] = ['sts'];
+
+/** `ignore_changes` added per resource type: exactly what moto does not round-trip. */
+export const EMULATOR_IGNORE_CHANGES: Readonly<Record<string, readonly string[]>> = {
+  aws_eks_cluster: ['access_config'],
+  aws_eks_node_group: ['remote_access', 'update_config'],
+};
+
+/** Resource types removed from emulator runs. */
+export const EMULATOR_DROPPED_TYPES: readonly string[] = ['aws_autoscaling_group_tag'];
+
+export interface EmulatorOverrideOptions extends OfflineOverrideOptions {
+  /** Base URL of the emulator, e.g. `http://127.0.0.1:41234`. */
+  readonly endpoint: string;
+  /** Endpoint keys added beyond those derived from the stack's types. @default none */
+  readonly extraServices?: readonly string[];
+}
+
+/** Returns the endpoint key for an AWS type, null when local-only, or undefined when the table does not know it. */
+export function serviceForType(type: string): string | null | undefined {
+  let best: string | undefined;
+  for (const prefix of Object.keys(SERVICE_BY_TYPE_PREFIX)) {
+    if (type.startsWith(prefix) && (best === undefined || prefix.length > best.length)) best = prefix;
+  }
+  return best === undefined ? undefined : SERVICE_BY_TYPE_PREFIX[best];
+}
+
+/**
+ * The endpoint keys a stack needs: derived from its `aws_*` resource and data-source types, plus sts.
+ * Throws, naming the types, when a type is not in SERVICE_BY_TYPE_PREFIX (a request to an unmapped service would
+ * otherwise go to the real AWS endpoint and hang offline).
+ */
+export function servicesUsed(json: TerraformJson): string[] {
+  const services = new Set<string>(ALWAYS_EMULATED_SERVICES);
+  const unknown: string[] = [];
+  for (const type of [...resourceTypes(json), ...dataSourceTypes(json)]) {
+    if (!type.startsWith('aws_')) continue;
+    const service = serviceForType(type);
+    if (service === undefined) unknown.push(type);
+    else if (service !== null) services.add(service);
+  }
+  if (unknown.length > 0) {
+    throw new Error(
+      `emulator overrides: no endpoint mapping for ${[...new Set(unknown)].sort().join(', ')}; add the type prefix to SERVICE_BY_TYPE_PREFIX in test/harness/emulator-overrides.ts`,
+    );
+  }
+  return [...services].sort();
+}
+
+function referencesTo(value: unknown, address: string): boolean {
+  const pattern = new RegExp(`(^|[^A-Za-z0-9_.])${address.replace(/\./g, '\\.')}([^A-Za-z0-9_-]|$)`);
+  if (typeof value === 'string') return pattern.test(value);
+  if (Array.isArray(value)) return value.some((v) => referencesTo(v, address));
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([k, v]) => k !== '//' && referencesTo(v, address));
+  return false;
+}
+
+function dropResources(json: TerraformJson, type: string, overrides: Override[]): void {
+  const byName = json.resource?.[type];
+  if (byName === undefined) return;
+  const dropped = Object.keys(byName).map((name) => `${type}.${name}`);
+  delete json.resource![type];
+  for (const address of dropped) overrides.push({ address, change: 'removed (emulator has no such object)' });
+
+  const blocks: Array<[string, TerraformBlock]> = [];
+  for (const [t, named] of Object.entries(json.resource ?? {})) for (const [n, b] of Object.entries(named)) blocks.push([`${t}.${n}`, b]);
+  for (const [t, named] of Object.entries(json.data ?? {})) for (const [n, b] of Object.entries(named)) blocks.push([`data.${t}.${n}`, b]);
+  for (const [addr, block] of blocks) {
+    const dependsOn = block['depends_on'];
+    if (Array.isArray(dependsOn)) {
+      const kept = dependsOn.filter((d) => !dropped.includes(String(d).replace(/^\$\{(.*)\}$/, '$1')));
+      if (kept.length !== dependsOn.length) {
+        if (kept.length > 0) block['depends_on'] = kept;
+        else delete block['depends_on'];
+        overrides.push({ address: addr, change: `depends_on -= ${type}` });
+      }
+    }
+    for (const d of dropped) {
+      if (referencesTo({ ...block, depends_on: undefined }, d)) {
+        throw new Error(`emulator overrides: ${addr} references ${d}, which the emulator run removes; do not read attributes of ${type}`);
+      }
+    }
+  }
+  for (const [name, out] of Object.entries(json.output ?? {})) {
+    if (dropped.some((d) => referencesTo(out, d))) {
+      delete json.output![name];
+      overrides.push({ address: `output.${name}`, change: `removed (references ${type})` });
+    }
+  }
+}
+
+/**
+ * Returns a copy of the stack ready for moto: the offline overrides (dummy keys, skip flags, local backend), then
+ * on every `aws` provider `endpoints` for each service the stack uses and `s3_use_path_style = true`; then
+ * the emulator fixes (`ignore_changes`, dropped `aws_autoscaling_group_tag`). `overrides` lists every change.
+ */
+export function applyEmulatorOverrides(stack: TerraformJson, options: EmulatorOverrideOptions): OverrideResult {
+  if (!/^https?:\/\/[^/]+$/.test(options.endpoint)) {
+    throw new Error(`emulator overrides: endpoint must be a base URL like http://127.0.0.1:5000, got '${options.endpoint}'`);
+  }
+  const offline = applyOfflineOverrides(stack, options);
+  const json = offline.json;
+  const overrides: Override[] = [...offline.overrides];
+
+  // Removing resources first: their types then need no endpoint.
+  for (const type of EMULATOR_DROPPED_TYPES) dropResources(json, type, overrides);
+
+  const services = [...new Set([...servicesUsed(json), ...(options.extraServices ?? [])])].sort();
+  awsProviderConfigs(json).forEach((config, i) => {
+    const address = providerAddress(config, i);
+    config['endpoints'] = [Object.fromEntries(services.map((s) => [s, options.endpoint]))];
+    overrides.push({ address, change: `endpoints = {${services.join(', ')}} -> ${options.endpoint}` });
+    config['s3_use_path_style'] = true;
+    overrides.push({ address, change: 's3_use_path_style = true' });
+  });
+
+  for (const [type, attrs] of Object.entries(EMULATOR_IGNORE_CHANGES)) {
+    for (const [name, block] of Object.entries(json.resource?.[type] ?? {})) {
+      const lifecycle = (block['lifecycle'] ??= {}) as Record<string, unknown>;
+      const current = lifecycle['ignore_changes'];
+      if (current === 'all') continue;
+      const list = Array.isArray(current) ? current.map(String) : [];
+      const added = attrs.filter((a) => !list.includes(a));
+      if (added.length === 0) continue;
+      lifecycle['ignore_changes'] = [...list, ...added];
+      overrides.push({ address: `${type}.${name}`, change: `lifecycle.ignore_changes += ${added.join(', ')}` });
+    }
+  }
+  return { json, overrides };
+}
