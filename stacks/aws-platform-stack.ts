@@ -1,5 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsPlatform } from '../constructs/aws';
 import { ResolvedPlatformConfig } from '../constructs/config';
@@ -36,6 +36,9 @@ export class AwsPlatformStack extends TerraformStack {
         encrypt: true,
         ...(c.state.dynamodbTable !== undefined ? { dynamodbTable: c.state.dynamodbTable } : { useLockfile: true }),
       });
+    } else {
+      // State beside the synthesized stack (relative, so the output holds no machine path).
+      new LocalBackend(this, { path: 'terraform.tfstate' });
     }
     this.platform = new AwsPlatform(this, 'platform', { config: c });
     const p = this.platform;
