@@ -28,6 +28,8 @@ export class PostgresDriver implements SqlDriver {
 
   constructor(connectionString: string, maxConnections = 10) {
     this.pool = new Pool({ connectionString, max: maxConnections });
+    // An idle connection dropped by the server must not crash the controller; the pool reconnects on next use.
+    this.pool.on('error', () => undefined);
     this.exec = executor(this.pool);
   }
 
