@@ -1,0 +1,19 @@
+/** Policy rules over synthesized Terraform JSON: ids, rationales, pure checks, and a formatter. */
+export { describeRules, evaluatePolicies, formatFindings } from './evaluate';
+export {
+  EBS_ENCRYPTED,
+  ECR_KMS,
+  EKS_ENDPOINT_PRIVATE,
+  EKS_SECRETS_ENCRYPTED,
+  IMDSV2_REQUIRED,
+  NO_WILDCARD_IAM,
+  NODE_SUBNETS_PRIVATE,
+  POLICY_RULES,
+  S3_PUBLIC_ACCESS_BLOCKED,
+  S3_SSE_KMS,
+  S3_TLS_ONLY,
+} from './rules';
+export { StackModel } from './stack-model';
+export type { Block, PolicyDocument, Statement } from './stack-model';
+export { Severity } from './types';
+export type { Finding, PolicyOptions, PolicyRule, RuleFinding, SynthesizedStack } from './types';
