@@ -126,6 +126,8 @@ def collate_packed(features: list[dict]) -> dict:
     import torch
 
     out = {k: torch.tensor([f[k] for f in features], dtype=torch.long) for k in ("input_ids", "labels", "position_ids")}
+    # transformers builds the block-diagonal mask from position_ids only without a KV cache
+    out["use_cache"] = False
     return out
 
 

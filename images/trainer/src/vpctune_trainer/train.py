@@ -247,8 +247,9 @@ class PackedSFTTrainer(Trainer):
         total = torch.zeros(2, dtype=torch.float64, device=self.args.device)
         with torch.no_grad():
             for row in rows:
-                batch = {k: v.to(self.args.device) for k, v in collate_packed([row]).items()}
-                logits = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"]).logits.float()
+                batch = {k: v.to(self.args.device) for k, v in collate_packed([row]).items() if torch.is_tensor(v)}
+                logits = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"],
+                               use_cache=False).logits.float()  # no cache: the packed mask needs none
                 labels = batch["labels"][:, 1:]
                 ce = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]),
                                                        labels.reshape(-1), ignore_index=IGNORE, reduction="sum")
