@@ -2,6 +2,7 @@
 
 export function usd(x: number | undefined): string {
   if (x === undefined) return '-';
+  if (x > 0 && x < 0.005) return '<$0.01';
   return `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
@@ -16,6 +17,7 @@ export function integer(x: number): string {
 
 export function hours(x: number | undefined): string {
   if (x === undefined) return '-';
+  if (x > 0 && x < 0.005) return '<0.01';
   return x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
 

@@ -33,10 +33,12 @@ export function renderTable(e: Estimate, context: RenderContext = {}): string {
   const clouds = ALL_CLOUDS.filter((c) => e.shapes.some((s) => s.cloud === c));
   for (const cloud of clouds) {
     const rows = e.shapes.filter((s) => s.cloud === cloud);
-    const first = rows[0]?.sku;
-    const priceRefs = first === undefined ? '' : `${sourceRef(sources, first.onDemand.source)}, spot snapshot${sourceRef(sources, first.spotSnapshot.source)}`;
+    const skus = rows.map((r) => r.sku);
+    const refs = (pick: (s: ShapeEstimate['sku']) => Source): string => [...new Set(skus.map((s) => pick(s).url))]
+      .map((url) => sourceRef(sources, pick(skus.find((s) => pick(s).url === url) ?? skus[0]!))).join('');
+    const dates = [...new Set(skus.flatMap((s) => [s.onDemand.source.asOf, s.spotSnapshot.source.asOf]))].join(', ');
     out.push('');
-    out.push(`${CLOUD_TITLE[cloud]} (${first?.onDemand.region ?? ''}; on-demand${priceRefs}, as of ${first?.onDemand.source.asOf ?? ''})`);
+    out.push(`${CLOUD_TITLE[cloud]} (${skus[0]?.onDemand.region ?? ''}; on-demand prices${refs((s) => s.onDemand.source)}, spot snapshot${refs((s) => s.spotSnapshot.source)}, as of ${dates})`);
     out.push(...columns([
       ['Shape', 'GPUs/node', 'GPUs needed', 'Nodes', 'Mem/GPU', 'Eff.', 'Tokens/s', 'Hours', 'On-demand', 'Spot', '$/1M on-demand', '$/1M spot'],
       ...rows.map((s) => shapeRow(s, sources)),
