@@ -58,7 +58,7 @@ export async function runEstimate(argv: readonly string[], io: CommandIo = proce
       io.stderr.write(`${err.problems.map((p) => PREFIX + p).join('\n')}\n${ESTIMATE_USAGE}`);
       return 2;
     }
-    if (err instanceof UsageError || err instanceof ModelConfigError || err instanceof TrainingFileError || err instanceof EstimateInputError) {
+    if (err instanceof UsageError || err instanceof TrainingFileError || err instanceof EstimateInputError) {
       io.stderr.write(`${PREFIX}${err.message}\n`);
       return 2;
     }
@@ -78,7 +78,12 @@ function resolveModel(args: EstimateArgs): ModelSpec {
   const config = readJson(file, '--model-config');
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UsageError(`--model-config '${file}' is not a JSON object`);
   const abs = path.resolve(file);
-  return modelFromConfig(config as Record<string, unknown>, path.basename(path.dirname(abs)), pathToFileURL(abs).href);
+  try {
+    return modelFromConfig(config as Record<string, unknown>, path.basename(path.dirname(abs)), pathToFileURL(abs).href);
+  } catch (e) {
+    if (e instanceof ModelConfigError) throw new UsageError(`--model-config '${file}': ${e.message}`);
+    throw e;
+  }
 }
 
 function countFile(file: string): TokenCount {

@@ -42,7 +42,7 @@ export function modelFromConfig(config: Readonly<Record<string, unknown>>, fallb
     vocab === undefined ? 'vocab_size' : undefined,
   ].filter((k): k is string => k !== undefined);
   if (layers === undefined || hidden === undefined || heads === undefined || vocab === undefined) {
-    throw new ModelConfigError(`${sourceUrl}: config.json lacks ${missing.join(', ')} (positive numbers)`);
+    throw new ModelConfigError(`config.json lacks ${missing.join(', ')} (positive numbers)`);
   }
   const modelType = typeof text.model_type === 'string' ? text.model_type : '';
   const gated = !NON_GATED_MODEL_TYPES.includes(modelType);

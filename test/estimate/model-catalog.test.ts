@@ -84,7 +84,7 @@ describe('model catalog', () => {
     const config = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'custom-model', 'incomplete-config.json'), 'utf8'));
     expect(() => modelFromConfig(config, 'x', 'file:///incomplete-config.json')).toThrow(ModelConfigError);
     expect(() => modelFromConfig(config, 'x', 'file:///incomplete-config.json')).toThrow(
-      'file:///incomplete-config.json: config.json lacks num_hidden_layers, num_attention_heads, vocab_size (positive numbers)',
+      'config.json lacks num_hidden_layers, num_attention_heads, vocab_size (positive numbers)',
     );
   });
 });
