@@ -10,9 +10,14 @@ import { Finding, PolicyOptions, PolicyRule, SynthesizedStack } from './types';
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
 
+/** Code-point order: the same on every machine, whatever the locale. */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
  * Evaluates every rule (or the given ones) over a stack: the parsed `cdk.tf.json` or its text. Findings are sorted by
- * rule id, then address, then message. A stack without AWS resources has no findings.
+ * rule id, then address, then message (code-point order). A stack without AWS resources has no findings.
  */
 export function evaluatePolicies(
   stack: SynthesizedStack | string,
@@ -29,7 +34,7 @@ export function evaluatePolicies(
       findings.push({ ruleId: rule.id, severity: rule.severity, address: f.address, message: f.message, ...(constructPath !== undefined ? { constructPath } : {}) });
     }
   }
-  return findings.sort((a, b) => a.ruleId.localeCompare(b.ruleId) || a.address.localeCompare(b.address) || a.message.localeCompare(b.message));
+  return findings.sort((a, b) => cmp(a.ruleId, b.ruleId) || cmp(a.address, b.address) || cmp(a.message, b.message));
 }
 
 /** One line per finding (`VPCT-AWS-007 high aws_launch_template.gpu (stack/gpu/lt): message`) and a summary line. */
