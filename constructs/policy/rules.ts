@@ -367,9 +367,8 @@ export const NO_WILDCARD_IAM: PolicyRule = {
     }
     for (const [b, value, attr] of inline) {
       // Documents from data sources are checked once, at the data source; unreadable expressions are apply-time values.
-      if (isExpression(value)) continue;
       const doc = stack.policyDocument(value);
-      if (doc.kind === 'unknown') continue;
+      if (doc.kind === 'unknown' || doc.source !== 'literal JSON') continue;
       for (const w of wildcardStatements(doc.statements)) findings.push({ address: b.address, message: `${attr}: ${w}` });
     }
     for (const doc of stack.dataSources('aws_iam_policy_document')) {

@@ -144,9 +144,9 @@ export class StackModel {
   }
 
   /**
-   * Reads a policy attribute: a literal JSON string, or an expression that is exactly a reference to a
-   * `data.aws_iam_policy_document` (`${data.aws_iam_policy_document.x.json}`). Anything else (`jsonencode(...)`,
-   * a variable) is `unknown` with the reason.
+   * Reads a policy attribute: a literal JSON string (references inside its values are fine), or an expression that
+   * is exactly a reference to a `data.aws_iam_policy_document` (`${data.aws_iam_policy_document.x.json}`). Anything
+   * else (`${jsonencode(...)}`, a variable) is `unknown` with the reason.
    */
   policyDocument(value: unknown): PolicyDocument {
     if (typeof value !== 'string') return { kind: 'unknown', reason: 'no policy document' };
@@ -156,11 +156,19 @@ export class StackModel {
       if (doc === undefined) return { kind: 'unknown', reason: `data.aws_iam_policy_document.${m[1]} is not in the stack` };
       return { kind: 'statements', statements: this.documentStatements(doc), source: doc.address };
     }
-    if (isExpression(value)) return { kind: 'unknown', reason: `the policy is an expression (${value.length > 60 ? `${value.slice(0, 57)}...` : value})` };
+    // A JSON string stays JSON when it embeds references (`"Resource": "${aws_s3_bucket.b.arn}/*"`, what
+    // JSON.stringify over cdktf tokens produces); only a whole-value expression (`${jsonencode(...)}`) is unreadable.
+    let parsed: unknown;
     try {
-      return { kind: 'statements', statements: parseJsonPolicy(JSON.parse(value)), source: 'literal JSON' };
+      parsed = JSON.parse(value);
     } catch (e) {
+      if (isExpression(value)) return { kind: 'unknown', reason: `the policy is an expression (${value.length > 60 ? `${value.slice(0, 57)}...` : value})` };
       return { kind: 'unknown', reason: `the policy is not valid JSON (${(e as Error).message})` };
+    }
+    try {
+      return { kind: 'statements', statements: parseJsonPolicy(parsed), source: 'literal JSON' };
+    } catch (e) {
+      return { kind: 'unknown', reason: `the policy is not an IAM policy document (${(e as Error).message})` };
     }
   }
 

@@ -200,11 +200,19 @@ describe('policy rules', () => {
       ]);
     });
 
-    test('VPCT-AWS-009 a literal JSON TLS deny passes; an unreadable expression fires with the reason', () => {
+    test('VPCT-AWS-009 a literal JSON TLS deny (with references inside, as JSON.stringify over tokens writes) passes; an unreadable expression fires with the reason', () => {
       const literal = stackWith((s) => {
         s.resource['aws_s3_bucket_policy']!['artifacts']!['policy'] = JSON.stringify({
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Resource: ['arn:aws:s3:::acme', 'arn:aws:s3:::acme/*'], Condition: { Bool: { 'aws:SecureTransport': false } } }],
+          Statement: [
+            {
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Action: 's3:*',
+              Resource: ['${aws_s3_bucket.artifacts.arn}', '${aws_s3_bucket.artifacts.arn}/*'],
+              Condition: { Bool: { 'aws:SecureTransport': false } },
+            },
+          ],
         });
       });
       expect(lines(literal)).toEqual([]);
@@ -223,7 +231,9 @@ describe('policy rules', () => {
         s.resource['aws_iam_role_policy'] = {
           admin: { role: '${aws_iam_role.node.name}', policy: JSON.stringify({ Version: '2012-10-17', Statement: { Sid: 'All', Effect: 'Allow', Action: '*', Resource: '*' } }) },
         };
-        s.resource['aws_iam_role']!['node']!['inline_policy'] = [{ name: 'x', policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' }, { Effect: 'Allow', Action: ['*'], Resource: ['*'] }] }) }];
+        s.resource['aws_iam_role']!['node']!['inline_policy'] = [
+          { name: 'x', policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: '${aws_s3_bucket.artifacts.arn}/*' }, { Effect: 'Allow', Action: ['*'], Resource: ['*'] }] }) },
+        ];
         const trainer = s.data['aws_iam_policy_document']!['trainer']!;
         (trainer['statement'] as unknown[]).push({ actions: ['*'], resources: ['*'] });
       });
