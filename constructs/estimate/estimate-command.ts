@@ -12,6 +12,7 @@ import { ESTIMATE_USAGE, EstimateArgs, EstimateArgsError, parseEstimateArgs } fr
 import { renderJson } from './render-json';
 import { renderTable } from './render-table';
 import { countChatTokens, TokenCount, TrainingFileError } from './token-count';
+import { loadModelDirTokenizer } from './model-dir-tokenizer';
 import { ModelSpec } from './types';
 
 export interface CommandIo {
@@ -32,7 +33,7 @@ export async function runEstimate(argv: readonly string[], io: CommandIo = proce
       return 0;
     }
     const model = resolveModel(args);
-    const tokenCount = args.trainingFile !== undefined ? countFile(args.trainingFile) : undefined;
+    const tokenCount = args.trainingFile !== undefined ? countFile(args.trainingFile, args.modelConfig) : undefined;
     const datasetTokens = tokenCount?.tokens ?? args.tokens ?? 0;
     const skus = defaultSkus(args.clouds ?? ALL_CLOUDS, args.gpus);
     if (skus.length === 0) throw new UsageError(noShapeMessage(args));
@@ -86,14 +87,16 @@ function resolveModel(args: EstimateArgs): ModelSpec {
   }
 }
 
-function countFile(file: string): TokenCount {
+function countFile(file: string, modelConfig: string | undefined): TokenCount {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new UsageError(`--training-file '${file}' cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  return countChatTokens(text, file);
+  const local = modelConfig === undefined ? undefined : loadModelDirTokenizer(path.dirname(modelConfig));
+  const count = countChatTokens(text, file, local?.tokenizer);
+  return local?.note === undefined ? count : { ...count, rule: `${count.rule}; ${local.note}` };
 }
 
 function readJson(file: string, flag: string): unknown {
