@@ -8,9 +8,9 @@ import { MODELS } from './model-data';
 import { ADAMW_MIXED_PRECISION, DEFAULT_SETUP } from './memory-model';
 import { FineTuneMethod, LossImplementation, ModelSpec, OptimizerRecipe, TrainingSetup } from './types';
 
-const TORCHTUNE: Source = { url: 'https://github.com/pytorch/torchtune/blob/v0.3.0/README.md#memory-and-training-speed', asOf: '2026-11-22' };
-const QWEN: Source = { url: 'https://github.com/QwenLM/Qwen/blob/main/README.md#profiling-of-memory-and-speed', asOf: '2026-11-22' };
-const LLM_FOUNDRY: Source = { url: 'https://github.com/mosaicml/llm-foundry/blob/main/scripts/train/benchmarking/README.md', asOf: '2026-11-22' };
+const TORCHTUNE: Source = { url: 'https://github.com/pytorch/torchtune/blob/0031bfb080bd35ec533c412df883cf2bf7bf7fe4/README.md#memory-and-training-speed', asOf: '2026-11-22' };
+const QWEN: Source = { url: 'https://github.com/QwenLM/Qwen/blob/85cb093f20e1faa1d772d6abe8458661f3b09202/README.md#profiling-of-memory-and-speed', asOf: '2026-11-22' };
+const LLM_FOUNDRY: Source = { url: 'https://github.com/mosaicml/llm-foundry/blob/061f2c7ce64e655100286584a7629e2a09f827ba/scripts/train/benchmarking/README.md', asOf: '2026-11-22' };
 
 function hfModel(id: string, a: Omit<ModelSpec, 'id' | 'aliases' | 'source' | 'experts' | 'expertsPerToken'>): ModelSpec {
   return { id, aliases: [], experts: 1, expertsPerToken: 1, source: { url: `https://huggingface.co/${id}/blob/main/config.json`, asOf: '2026-11-22' }, ...a };
@@ -64,9 +64,9 @@ export interface MemoryMeasurement {
 
 // prettier-ignore
 export const MEMORY_MEASUREMENTS: readonly MemoryMeasurement[] = [
-  { label: 'Llama 3.1 8B LoRA, torchtune', model: LLAMA_3_1_8B, setup: torchtuneSetup(FineTuneMethod.LORA, 8), shards: 1, measuredGiB: 16.2, source: TORCHTUNE, figure: 'Llama 3.1 8B | LoRA | 1x 4090 | 16.2 GiB' },
-  { label: 'Llama 3.1 8B QLoRA, torchtune', model: LLAMA_3_1_8B, setup: torchtuneSetup(FineTuneMethod.QLORA, 8), shards: 1, measuredGiB: 7.4, source: TORCHTUNE, figure: 'Llama 3.1 8B | QLoRA | 1x 4090 | 7.4 GiB' },
-  { label: 'Llama 3.1 8B full (low-memory recipe), torchtune', model: LLAMA_3_1_8B, setup: { ...torchtuneSetup(FineTuneMethod.FULL, 8), optimizer: TORCHTUNE_LOW_MEMORY_FULL }, shards: 1, measuredGiB: 18.9, source: TORCHTUNE, figure: 'Llama 3.1 8B | Full finetune | 1x 4090 | 18.9 GiB' },
+  { label: 'Llama 3.1 8B LoRA, torchtune', model: LLAMA_3_1_8B, setup: torchtuneSetup(FineTuneMethod.LORA, 8), shards: 1, measuredGiB: 16.2, source: TORCHTUNE, figure: 'Llama 3.1 8B, LoRA, 1x 4090: 16.2 GiB' },
+  { label: 'Llama 3.1 8B QLoRA, torchtune', model: LLAMA_3_1_8B, setup: torchtuneSetup(FineTuneMethod.QLORA, 8), shards: 1, measuredGiB: 7.4, source: TORCHTUNE, figure: 'Llama 3.1 8B, QLoRA, 1x 4090: 7.4 GiB' },
+  { label: 'Llama 3.1 8B full (low-memory recipe), torchtune', model: LLAMA_3_1_8B, setup: { ...torchtuneSetup(FineTuneMethod.FULL, 8), optimizer: TORCHTUNE_LOW_MEMORY_FULL }, shards: 1, measuredGiB: 18.9, source: TORCHTUNE, figure: 'Llama 3.1 8B, Full finetune, 1x 4090: 18.9 GiB' },
   { label: 'Qwen-7B LoRA, 2048 tokens', model: QWEN_7B, setup: qwenSetup(FineTuneMethod.LORA, 2048), shards: 1, measuredGiB: 23.8, source: QWEN, figure: '7B LoRA, sequence length 2048: 23.8G' },
   { label: 'Qwen-7B LoRA, 8192 tokens', model: QWEN_7B, setup: qwenSetup(FineTuneMethod.LORA, 8192), shards: 1, measuredGiB: 36.6, source: QWEN, figure: '7B LoRA, sequence length 8192: 36.6G' },
   { label: 'Qwen-7B QLoRA, 2048 tokens', model: QWEN_7B, setup: qwenSetup(FineTuneMethod.QLORA, 2048), shards: 1, measuredGiB: 13.9, source: QWEN, figure: '7B Q-LoRA, sequence length 2048: 13.9G' },

@@ -8,8 +8,8 @@
 import { Accelerator, Source } from '../catalog';
 import { EfficiencyBasis, EfficiencyFactor, EfficiencyOverrides, FineTuneMethod } from './types';
 
-const QWEN: Source = { url: 'https://github.com/QwenLM/Qwen/blob/main/README.md#profiling-of-memory-and-speed', asOf: '2026-11-22' };
-const LLM_FOUNDRY: Source = { url: 'https://github.com/mosaicml/llm-foundry/blob/main/scripts/train/benchmarking/README.md', asOf: '2026-11-22' };
+const QWEN: Source = { url: 'https://github.com/QwenLM/Qwen/blob/85cb093f20e1faa1d772d6abe8458661f3b09202/README.md#profiling-of-memory-and-speed', asOf: '2026-11-22' };
+const LLM_FOUNDRY: Source = { url: 'https://github.com/mosaicml/llm-foundry/blob/061f2c7ce64e655100286584a7629e2a09f827ba/scripts/train/benchmarking/README.md', asOf: '2026-11-22' };
 
 /** A100 80GB, Hugging Face transformers + peft + DeepSpeed, flash attention 2, gradient checkpointing (Qwen README). */
 const A100: Readonly<Record<FineTuneMethod, number>> = {

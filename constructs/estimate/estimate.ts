@@ -46,7 +46,7 @@ export function estimateJob(request: EstimateRequest): Estimate {
     trainedTokens,
     flopsPerToken: flopsPerToken(request.model, setup),
     shapes,
-    references: referenceQuotes(parameterCounts(request.model).total, trainedTokens),
+    references: referenceQuotes(parameterCounts(request.model).total, trainedTokens, setup.method),
     cheapestOnDemand: cheapest(fitting, (s) => s.onDemandUsd),
     cheapestSpot: cheapest(fitting, (s) => s.spotUsd),
     cheapestCalibratedOnDemand: cheapest(calibrated, (s) => s.onDemandUsd),
@@ -129,8 +129,12 @@ function estimateShape(
   };
 }
 
-/** The hosted services' price for the job, by the tier that covers the model's size. */
-export function referenceQuotes(totalParams: number, trainedTokens: number): readonly ReferenceQuote[] {
+/**
+ * The hosted services' price for the job, by the tier that covers the model's size. Both price adapter (LoRA)
+ * fine-tuning; for a full fine-tuning job the note says the comparison is with their adapter price.
+ */
+export function referenceQuotes(totalParams: number, trainedTokens: number, method: FineTuneMethod = FineTuneMethod.LORA): readonly ReferenceQuote[] {
+  const caveat = method === FineTuneMethod.FULL ? '; an adapter fine-tuning price, no full fine-tuning price is published' : '';
   return REFERENCE_PROVIDERS.map((p) => {
     const tier = p.tiers.find((t) => totalParams <= t.maxParams);
     if (tier === undefined) {
@@ -140,7 +144,7 @@ export function referenceQuotes(totalParams: number, trainedTokens: number): rea
         tier: `no published price above ${formatBillions(largest?.maxParams ?? 0)}`,
         costUsd: undefined,
         usdPerMillionTokens: undefined,
-        note: p.note,
+        note: p.note + caveat,
         source: p.source,
       };
     }
@@ -150,7 +154,7 @@ export function referenceQuotes(totalParams: number, trainedTokens: number): rea
       tier: tier.tier,
       costUsd,
       usdPerMillionTokens: costUsd / (trainedTokens / 1e6),
-      note: p.note,
+      note: p.note + caveat,
       source: p.source,
     };
   });

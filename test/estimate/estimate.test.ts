@@ -105,4 +105,11 @@ describe('referenceQuotes', () => {
     expect(referenceQuotes(20e9, 2_000_000).map((r) => r.costUsd)).toEqual([6, undefined]);
     expect(referenceQuotes(100e9, 2_000_000).map((r) => r.tier)).toEqual(['no published price above 80.0B', 'no published price above 15.0B']);
   });
+
+  test('for full fine-tuning the note says the reference is an adapter price', () => {
+    expect(referenceQuotes(8e9, 1_000_000, FineTuneMethod.FULL)[0]?.note).toBe(
+      'per 1M tokens processed (dataset tokens x epochs); an adapter fine-tuning price, no full fine-tuning price is published',
+    );
+    expect(referenceQuotes(8e9, 1_000_000, FineTuneMethod.LORA)[0]?.note).toBe('per 1M tokens processed (dataset tokens x epochs)');
+  });
 });

@@ -24,7 +24,7 @@ describe('throughput model against published measurements (±25%)', () => {
     // GIVEN the model, setup and GPU the source measured WHEN the model predicts tokens/s per GPU
     const ours = tokensPerSecondPerGpu(t.model, t.setup, t.accelerator);
     // THEN it is within ±25% of the published figure (Qwen README: 8 sequences per iteration / seconds per iteration)
-    expect(t.source.url).toBe('https://github.com/QwenLM/Qwen/blob/main/README.md#profiling-of-memory-and-speed');
+    expect(t.source.url).toBe('https://github.com/QwenLM/Qwen/blob/85cb093f20e1faa1d772d6abe8458661f3b09202/README.md#profiling-of-memory-and-speed');
     expect({ label: t.label, figure: t.figure, withinTolerance: Math.abs(ours / t.measuredTokensPerSecondPerGpu - 1) <= 0.25 })
       .toEqual({ label: t.label, figure: t.figure, withinTolerance: true });
   });
@@ -34,7 +34,7 @@ describe('throughput model against published measurements (±25%)', () => {
     const ours = tokensPerSecondPerGpu(r.model, r.numerator.setup, r.numerator.accelerator) /
       tokensPerSecondPerGpu(r.model, r.denominator.setup, r.denominator.accelerator);
     const measured = r.numerator.tokensPerSecondPerGpu / r.denominator.tokensPerSecondPerGpu;
-    expect(r.source.url).toBe('https://github.com/mosaicml/llm-foundry/blob/main/scripts/train/benchmarking/README.md');
+    expect(r.source.url).toBe('https://github.com/mosaicml/llm-foundry/blob/061f2c7ce64e655100286584a7629e2a09f827ba/scripts/train/benchmarking/README.md');
     expect({ figure: r.figure, withinTolerance: Math.abs(ours / measured - 1) <= 0.25 }).toEqual({ figure: r.figure, withinTolerance: true });
   });
 
