@@ -22,7 +22,7 @@ function model(alias: string): ModelSpec {
 const setup = (method: FineTuneMethod, over: Partial<TrainingSetup> = {}): TrainingSetup => ({ ...DEFAULT_SETUP, method, ...over });
 
 describe('memory model against published peak-memory measurements (±20%)', () => {
-  test.each(MEMORY_MEASUREMENTS.map((m) => [m.label, m] as const))('%s', (_label, m) => {
+  test.each(MEMORY_MEASUREMENTS.map((m) => [m.label, m.figure, m.source.url, m] as const))('%s: published "%s" (%s)', (_label, _figure, _url, m) => {
     // GIVEN the setup the source measured WHEN the model estimates peak memory per GPU
     const ours = memoryPerGpu(m.model, m.setup, m.shards).totalBytes / GiB;
     // THEN it is within ±20% of the published figure (source and figure named in calibration-data.ts)

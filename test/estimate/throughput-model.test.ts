@@ -20,7 +20,7 @@ function model(alias: string): ModelSpec {
 const setup = (method: FineTuneMethod, over: Partial<TrainingSetup> = {}): TrainingSetup => ({ ...DEFAULT_SETUP, method, ...over });
 
 describe('throughput model against published measurements (±25%)', () => {
-  test.each(THROUGHPUT_MEASUREMENTS.map((t) => [t.label, t] as const))('%s', (_label, t) => {
+  test.each(THROUGHPUT_MEASUREMENTS.map((t) => [t.label, t.figure, t.source.url, t] as const))('%s: published "%s" (%s)', (_label, _figure, _url, t) => {
     // GIVEN the model, setup and GPU the source measured WHEN the model predicts tokens/s per GPU
     const ours = tokensPerSecondPerGpu(t.model, t.setup, t.accelerator);
     // THEN it is within ±25% of the published figure (Qwen README: 8 sequences per iteration / seconds per iteration)
@@ -29,7 +29,7 @@ describe('throughput model against published measurements (±25%)', () => {
       .toEqual({ label: t.label, figure: t.figure, withinTolerance: true });
   });
 
-  test.each(RATIO_MEASUREMENTS.map((r) => [r.label, r] as const))('LLM Foundry ratio: %s', (_label, r) => {
+  test.each(RATIO_MEASUREMENTS.map((r) => [r.label, r.figure, r.source.url, r] as const))('%s: published "%s" (%s)', (_label, _figure, _url, r) => {
     // GIVEN two measurements of one stack WHEN the model predicts their ratio THEN within ±25%
     const ours = tokensPerSecondPerGpu(r.model, r.numerator.setup, r.numerator.accelerator) /
       tokensPerSecondPerGpu(r.model, r.denominator.setup, r.denominator.accelerator);
