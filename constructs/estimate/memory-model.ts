@@ -6,7 +6,7 @@
  * Weights and states are sharded over N GPUs (FSDP full-shard / ZeRO-3) when one GPU is not enough; activations are
  * per GPU. Checked against published peak-memory measurements in test/estimate/memory-model.test.ts.
  */
-import { loraAdapterParameters, parameterCounts } from './model-catalog';
+import { blockLinearShapes, loraAdapterParameters, parameterCounts } from './model-catalog';
 import { FineTuneMethod, LossImplementation, MemoryBreakdown, ModelSpec, OptimizerRecipe, TrainingSetup } from './types';
 
 /** AdamW in mixed precision: bf16 weights and gradients, fp32 master weights and two fp32 moments (ZeRO paper, §3.1). */
@@ -87,11 +87,12 @@ export function memoryPerGpu(m: ModelSpec, setup: TrainingSetup, shards: number)
       gatheredBytesPerWeight = NF4_BYTES_PER_WEIGHT;
       break;
   }
-  const largestTensor = Math.max(p.embedding, p.perLayer / 4);
-  const gradientBytes = opt.optimizerInBackward && setup.method === FineTuneMethod.FULL
-    ? largestTensor * opt.gradientBytes * shards // one tensor at a time, not sharded below
-    : trainable * opt.gradientBytes;
-  const trainableStateBytes = gradientBytes + trainable * opt.optimizerBytes;
+  // Gradients: all of them (sharded with the states), or with the optimizer step fused into backward only the largest
+  // single tensor at a time (not sharded: it is produced whole before its step).
+  const inBackward = opt.optimizerInBackward && setup.method === FineTuneMethod.FULL;
+  const shardedGradientBytes = inBackward ? 0 : trainable * opt.gradientBytes;
+  const transientGradientBytes = inBackward ? largestTensorParameters(m) * opt.gradientBytes : 0;
+  const shardedStateBytes = shardedGradientBytes + trainable * opt.optimizerBytes;
 
   const tokens = setup.contextLength * setup.microBatchSize;
   const perLayer = activationValuesPerTokenPerLayer(m) * BF16 * tokens;
@@ -101,17 +102,22 @@ export function memoryPerGpu(m: ModelSpec, setup: TrainingSetup, shards: number)
   const logitsBytes = tokens * m.vocabSize * LOGIT_BYTES[setup.loss];
   const shardingBufferBytes = shards > 1 ? 2 * p.perLayer * gatheredBytesPerWeight : 0; // current + prefetched block
 
-  const sharded = (weightsBytes + trainableStateBytes) / shards;
-  const totalBytes = sharded + activationBytes + logitsBytes + shardingBufferBytes;
+  const totalBytes = (weightsBytes + shardedStateBytes) / shards + transientGradientBytes + activationBytes + logitsBytes + shardingBufferBytes;
   return {
     weightsBytes: weightsBytes / shards,
-    trainableStateBytes: trainableStateBytes / shards,
+    trainableStateBytes: shardedStateBytes / shards + transientGradientBytes,
     activationBytes,
     logitsBytes,
     shardingBufferBytes,
     totalBytes,
     shardedOver: shards,
   };
+}
+
+/** Parameters of the largest single weight tensor: the embedding or the widest linear layer of a block. */
+function largestTensorParameters(m: ModelSpec): number {
+  const { attention, mlp } = blockLinearShapes(m);
+  return Math.max(m.vocabSize * m.hiddenSize, ...[...attention, ...mlp].map(([a, b]) => a * b));
 }
 
 /** Bytes a job can use on a GPU with `memoryGiB` of memory. */
