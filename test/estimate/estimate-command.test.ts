@@ -123,6 +123,14 @@ describe('runEstimate', () => {
     expect(r.stdout).toContain('  L40S lora: 0.2 (measured: overridden (table: 0.47))');
   });
 
+  test('the Done-when estimate takes well under a second in-process (all 29 shapes, table rendered)', async () => {
+    const started = process.hrtime.bigint();
+    const r = await run('--model', 'llama-3.1-8b', '--method', 'lora', '--tokens', '100000000', '--epochs', '1');
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(r.code).toBe(0);
+    expect(ms).toBeLessThan(1000);
+  });
+
   test('--help prints the usage and exits 0', async () => {
     const r = await run('--help');
     expect([r.code, firstLine(r.stdout)]).toEqual([0, 'usage: vpctune estimate (--model ID | --model-config FILE) --method lora|qlora|full']);
