@@ -126,7 +126,7 @@ def build_plan(spec: Spec, env: Env, model_type: str | None = None) -> Plan:
         }
         if layer:
             fsdp_config["transformer_layer_cls_to_wrap"] = [layer]
-        args["fsdp"] = "full_shard auto_wrap"
+        args["fsdp"] = True  # FSDP2; reshard_after_forward=True is full sharding
         args["fsdp_config"] = fsdp_config
     if parallelism == "ddp":
         # every parameter takes part in each step; LoRA freezes the base, which DDP handles without searching
