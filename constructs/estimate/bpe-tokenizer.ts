@@ -12,6 +12,32 @@ export class UnsupportedTokenizerError extends Error {}
 /** The GPT-2 pre-tokenizer regex that ByteLevel(use_regex=true) applies. */
 const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
+/** The parts of tokenizer.json this counter reads. */
+interface TokenizerJson {
+  readonly model?: {
+    readonly type?: string;
+    readonly vocab?: Readonly<Record<string, number>>;
+    readonly merges?: readonly (string | readonly [string, string])[];
+    readonly continuing_subword_prefix?: string | null;
+    readonly end_of_word_suffix?: string | null;
+    readonly byte_fallback?: boolean;
+    readonly ignore_merges?: boolean;
+  };
+  readonly normalizer?: { readonly type?: string } | null;
+  readonly pre_tokenizer?: PreTokenizerJson | null;
+  readonly added_tokens?: readonly { readonly content: string }[];
+}
+
+interface PreTokenizerJson {
+  readonly type?: string;
+  readonly use_regex?: boolean;
+  readonly add_prefix_space?: boolean;
+  readonly pretokenizers?: readonly PreTokenizerJson[];
+  readonly pattern?: { readonly Regex?: string };
+  readonly behavior?: string;
+  readonly invert?: boolean;
+}
+
 export interface TokenCounter {
   /** Tokens of `text`, added/special tokens written literally counting one each. */
   count(text: string): number;
@@ -20,21 +46,21 @@ export interface TokenCounter {
 }
 
 export function loadBpeTokenizer(json: unknown): TokenCounter {
-  const t = json as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const model = t?.model;
+  const t = (typeof json === 'object' && json !== null ? json : {}) as TokenizerJson;
+  const model = t.model;
   if (model?.type !== 'BPE') throw new UnsupportedTokenizerError(`model type ${String(model?.type)} (only BPE)`);
   if (model.continuing_subword_prefix || model.end_of_word_suffix || model.byte_fallback) {
     throw new UnsupportedTokenizerError('BPE with subword prefix/suffix or byte fallback');
   }
   const normalize = normalizer(t.normalizer);
   const { pattern, addPrefixSpace } = preTokenizer(t.pre_tokenizer);
-  const vocab = new Map<string, number>(Object.entries(model.vocab as Record<string, number>));
+  const vocab = new Map<string, number>(Object.entries(model.vocab ?? {}));
   const ranks = new Map<string, number>();
-  (model.merges as readonly (string | readonly [string, string])[]).forEach((m, i) => {
+  (model.merges ?? []).forEach((m, i) => {
     const [a, b] = typeof m === 'string' ? splitMerge(m) : m;
     ranks.set(`${a} ${b}`, i);
   });
-  const added = ((t.added_tokens ?? []) as readonly { content: string }[]).map((a) => a.content).sort((a, b) => b.length - a.length);
+  const added = (t.added_tokens ?? []).map((a) => a.content).sort((a, b) => b.length - a.length);
   const addedSet = new Set(added);
   const bpe = new BytePairCounter(ranks, vocab, model.ignore_merges === true);
   const regex = new RegExp(pattern, 'gu');
@@ -71,19 +97,20 @@ export function loadBpeTokenizer(json: unknown): TokenCounter {
   };
 }
 
-function normalizer(n: any): (s: string) => string { // eslint-disable-line @typescript-eslint/no-explicit-any
+function normalizer(n: TokenizerJson['normalizer']): (s: string) => string {
   if (n === null || n === undefined) return (s) => s;
   if (n.type === 'NFC') return (s) => s.normalize('NFC');
   throw new UnsupportedTokenizerError(`normalizer ${String(n.type)}`);
 }
 
-function preTokenizer(p: any): { pattern: string; addPrefixSpace: boolean } { // eslint-disable-line @typescript-eslint/no-explicit-any
+function preTokenizer(p: PreTokenizerJson | null | undefined): { pattern: string; addPrefixSpace: boolean } {
   if (p?.type === 'ByteLevel' && p.use_regex !== false) return { pattern: GPT2_PATTERN, addPrefixSpace: p.add_prefix_space === true };
-  if (p?.type === 'Sequence' && Array.isArray(p.pretokenizers) && p.pretokenizers.length === 2) {
-    const [split, byteLevel] = p.pretokenizers;
+  if (p?.type === 'Sequence' && p.pretokenizers?.length === 2) {
+    const split = p.pretokenizers[0];
+    const byteLevel = p.pretokenizers[1];
     if (split?.type === 'Split' && typeof split.pattern?.Regex === 'string' && split.behavior === 'Isolated' && split.invert === false &&
         byteLevel?.type === 'ByteLevel' && byteLevel.use_regex === false) {
-      return { pattern: toJsRegex(split.pattern.Regex), addPrefixSpace: byteLevel.add_prefix_space === true };
+      return { pattern: toJsRegex(split.pattern?.Regex ?? ''), addPrefixSpace: byteLevel.add_prefix_space === true };
     }
   }
   throw new UnsupportedTokenizerError(`pre-tokenizer ${JSON.stringify(p)?.slice(0, 80)}`);
