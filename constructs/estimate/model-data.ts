@@ -4,7 +4,8 @@ import { ModelSpec } from './types';
  * The models `vpctune estimate --model` knows by name: architecture numbers transcribed from each repository's
  * `config.json` on the Hugging Face Hub (for the multimodal Gemma 3 4B/12B/27B, its `text_config`; the vision tower,
  * ~0.4B parameters, is not counted). test/estimate/model-catalog.test.ts checks the parameter counts these give
- * against the counts the model cards publish. Any other model: `--model-config path/to/config.json`.
+ * against the counts the model cards publish. The numbers were transcribed by hand (this machine cannot reach the Hub);
+ * `asOf` is the day they were transcribed. Any other model: `--model-config path/to/config.json`.
  */
 const AS_OF = '2026-11-22';
 
