@@ -55,7 +55,7 @@ def test_no_credentials_baked_in():
     for i in _instructions():
         if i.upper().startswith(("ENV ", "ARG ")):
             for name in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=", i):
-                assert not re.search(r"(SECRET|PASSWORD|_TOKEN$|^TOKEN|ACCESS_KEY|CONNECTION_STRING|API_KEY|CREDENTIAL)",
+                assert not re.search(r"(SECRET|PASSWORD|TOKEN$|ACCESS_KEY|CONNECTION_STRING|API_KEY|CREDENTIAL)",
                                      name, re.I), name
     assert not re.search(r"https?://[^/\s]+:[^@\s]+@", DOCKERFILE)
     assert "latest" not in DOCKERFILE
