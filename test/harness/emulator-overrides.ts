@@ -6,6 +6,7 @@
  * - EKS `access_config` does not round-trip: a re-plan wants to replace the cluster.
  * - Node groups come back with an invented `remote_access` and without `update_config`: a re-plan wants to
  *   replace them.
+ * - A tagged launch template reads back an extra `launch-template` tag specification (see EMULATOR_IGNORE_CHANGES).
  * - The Auto Scaling group behind a managed node group is fictitious, so `aws_autoscaling_group_tag` on it fails.
  * Each fix is applied to exactly those attributes and resources, and recorded in the returned overrides.
  */
@@ -75,10 +76,20 @@ export const SERVICE_BY_TYPE_PREFIX: Readonly<Record<string, string | null>> = {
 /** Services every emulated provider talks to regardless of resources (the provider's own identity calls). */
 export const ALWAYS_EMULATED_SERVICES: readonly string[] = ['sts'];
 
-/** `ignore_changes` added per resource type: exactly what moto does not round-trip. */
+/**
+ * `ignore_changes` added per resource type: exactly what moto (5.2.1) does not round-trip.
+ * - `aws_eks_cluster.access_config`: not returned as written.
+ * - `aws_eks_node_group.remote_access` (invented) and `update_config` (dropped).
+ * - `aws_launch_template.tag_specifications`: moto's CreateLaunchTemplate copies the template's own tags (the
+ *   top-level `launch-template` TagSpecification the provider sends for `tags`/`default_tags`) into the version
+ *   data (moto/ec2/responses/launch_templates.py), which real EC2 does not; a tagged template then reads back an
+ *   extra `tag_specifications { resource_type = "launch-template" }`, and the re-plan wants a new version of every
+ *   template and an update of every node group using one.
+ */
 export const EMULATOR_IGNORE_CHANGES: Readonly<Record<string, readonly string[]>> = {
   aws_eks_cluster: ['access_config'],
   aws_eks_node_group: ['remote_access', 'update_config'],
+  aws_launch_template: ['tag_specifications'],
 };
 
 /** Resource types removed from emulator runs. */
@@ -181,13 +192,13 @@ export function applyEmulatorOverrides(stack: TerraformJson, options: EmulatorOv
   for (const type of EMULATOR_DROPPED_TYPES) dropResources(json, type, overrides);
 
   const services = [...new Set([...servicesUsed(json), ...(options.extraServices ?? [])])].sort();
-  awsProviderConfigs(json).forEach((config, i) => {
-    const address = providerAddress(config, i);
+  for (const config of awsProviderConfigs(json)) {
+    const address = providerAddress(config);
     config['endpoints'] = [Object.fromEntries(services.map((s) => [s, options.endpoint]))];
     overrides.push({ address, change: `endpoints = {${services.join(', ')}} -> ${options.endpoint}` });
     config['s3_use_path_style'] = true;
     overrides.push({ address, change: 's3_use_path_style = true' });
-  });
+  }
 
   for (const [type, attrs] of Object.entries(EMULATOR_IGNORE_CHANGES)) {
     for (const [name, block] of Object.entries(json.resource?.[type] ?? {})) {

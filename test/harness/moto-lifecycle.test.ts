@@ -27,7 +27,7 @@ describe('apply, re-plan, destroy against the moto emulator', () => {
     expect(result.replan.hasChanges).toBe(false);
     expect(result.replan.changes).toEqual([]);
     expect(result.remainingAfterDestroy).toEqual([]);
-    expect(result.overrides).toContainEqual({ address: 'provider.aws[0]', change: `endpoints = {iam, kms, s3, sts} -> ${moto.endpoint}` });
+    expect(result.overrides).toContainEqual({ address: 'provider.aws', change: `endpoints = {iam, kms, s3, sts} -> ${moto.endpoint}` });
     process.stdout.write(`moto lifecycle timings (s): ${JSON.stringify(result.timings)}\n`);
   });
 });

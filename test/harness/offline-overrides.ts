@@ -45,8 +45,8 @@ export function applyOfflineOverrides(stack: TerraformJson, options: OfflineOver
   const configs = awsProviderConfigs(json);
   if (configs.length === 0) throw new Error('applyOfflineOverrides: the stack configures no `aws` provider (provider.aws is missing)');
 
-  configs.forEach((config, i) => {
-    const address = providerAddress(config, i);
+  for (const config of configs) {
+    const address = providerAddress(config);
     for (const arg of CREDENTIAL_SOURCE_ARGUMENTS) {
       if (arg in config && arg !== 'access_key' && arg !== 'secret_key') {
         delete config[arg];
@@ -69,7 +69,7 @@ export function applyOfflineOverrides(stack: TerraformJson, options: OfflineOver
       config[k] = v;
       overrides.push({ address, change: k.endsWith('_key') ? `${k} = <dummy>` : `${k} = ${String(v)}` });
     }
-  });
+  }
 
   const terraform = (json.terraform ??= {});
   if (terraform.cloud !== undefined) {

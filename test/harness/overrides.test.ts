@@ -66,13 +66,13 @@ describe('applyOfflineOverrides', () => {
     ]);
     expect(json.terraform?.backend).toEqual({ local: { path: 'terraform.tfstate' } });
     expect(overrides.map((o) => `${o.address}: ${o.change}`)).toEqual([
-      'provider.aws[0]: removed profile',
-      'provider.aws[0]: access_key = <dummy>',
-      'provider.aws[0]: secret_key = <dummy>',
-      'provider.aws[0]: skip_credentials_validation = true',
-      'provider.aws[0]: skip_requesting_account_id = true',
-      'provider.aws[0]: skip_metadata_api_check = true',
-      'provider.aws[0]: skip_region_validation = true',
+      'provider.aws: removed profile',
+      'provider.aws: access_key = <dummy>',
+      'provider.aws: secret_key = <dummy>',
+      'provider.aws: skip_credentials_validation = true',
+      'provider.aws: skip_requesting_account_id = true',
+      'provider.aws: skip_metadata_api_check = true',
+      'provider.aws: skip_region_validation = true',
       'terraform.backend: s3 -> local (path = terraform.tfstate)',
     ]);
     expect(stack).toEqual(before); // pure
@@ -117,16 +117,20 @@ describe('applyEmulatorOverrides', () => {
       'aws_autoscaling_group_tag.gpu-label: removed (emulator has no such object)',
       'aws_ssm_parameter.marker: depends_on -= aws_autoscaling_group_tag',
       'output.asg_tag: removed (references aws_autoscaling_group_tag)',
-      `provider.aws[0]: endpoints = {ec2, eks, kms, logs, ssm, sts} -> ${ENDPOINT}`,
-      'provider.aws[0]: s3_use_path_style = true',
+      `provider.aws: endpoints = {ec2, eks, kms, logs, ssm, sts} -> ${ENDPOINT}`,
+      'provider.aws: s3_use_path_style = true',
       'aws_eks_cluster.main: lifecycle.ignore_changes += access_config',
       'aws_eks_node_group.system: lifecycle.ignore_changes += remote_access, update_config',
     ]);
     expect(stack).toEqual(before); // pure
   });
 
-  test('the ignore list is exactly access_config on clusters and remote_access/update_config on node groups', () => {
-    expect(EMULATOR_IGNORE_CHANGES).toEqual({ aws_eks_cluster: ['access_config'], aws_eks_node_group: ['remote_access', 'update_config'] });
+  test('the ignore list is exactly access_config on clusters, remote_access/update_config on node groups and tag_specifications on launch templates', () => {
+    expect(EMULATOR_IGNORE_CHANGES).toEqual({
+      aws_eks_cluster: ['access_config'],
+      aws_eks_node_group: ['remote_access', 'update_config'],
+      aws_launch_template: ['tag_specifications'],
+    });
   });
 
   test('an AWS type without an endpoint mapping is refused by name', () => {
@@ -164,7 +168,8 @@ describe('plan changes', () => {
             actions: ['delete', 'create'],
             before: { remote_access: [{ ec2_ssh_key: 'x' }], update_config: [], node_group_name: 'gpu' },
             after: { remote_access: [], update_config: [{ max_unavailable: 1 }], node_group_name: 'gpu' },
-            after_unknown: { id: true },
+            // nested `false`/`{}` marks known values; only a `true` leaf is unknown
+            after_unknown: { id: true, tags: {}, scaling_config: [{ min_size: false }] },
             replace_paths: [['remote_access']],
           },
         },

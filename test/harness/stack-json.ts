@@ -23,7 +23,7 @@ export type TerraformBlock = Record<string, unknown>;
 
 /** A description of one change an override function made (what tests assert on). */
 export interface Override {
-  /** `provider.aws[0]`, `aws_eks_cluster.cluster`, `terraform.backend`, ... */
+  /** `provider.aws`, `provider.aws.<alias>`, `aws_eks_cluster.cluster`, `terraform.backend`, ... */
   readonly address: string;
   /** What was set or removed, e.g. `lifecycle.ignore_changes += access_config`. */
   readonly change: string;
@@ -46,10 +46,13 @@ export function awsProviderConfigs(json: TerraformJson): TerraformBlock[] {
   return Array.isArray(p) ? p : [p];
 }
 
-/** Address used in override records: `provider.aws[i]` or `provider.aws.<alias>`. */
-export function providerAddress(config: TerraformBlock, index: number): string {
+/**
+ * Address used in override records, as Terraform names provider configurations: `provider.aws` for the default
+ * one, `provider.aws.<alias>` for an aliased one (Terraform allows one default configuration per provider).
+ */
+export function providerAddress(config: TerraformBlock): string {
   const alias = config['alias'];
-  return typeof alias === 'string' ? `provider.aws.${alias}` : `provider.aws[${index}]`;
+  return typeof alias === 'string' ? `provider.aws.${alias}` : 'provider.aws';
 }
 
 /** Resource types present in `resource`, and data source types present in `data`. */

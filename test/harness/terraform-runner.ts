@@ -148,12 +148,20 @@ interface PlanJson {
   output_changes?: Record<string, { actions: string[] }>;
 }
 
+/** `after_unknown` marks unknown leaves with `true` inside nested objects/arrays of `false`/`{}`. */
+function containsTrue(v: unknown): boolean {
+  if (v === true) return true;
+  if (Array.isArray(v)) return v.some(containsTrue);
+  if (v !== null && typeof v === 'object') return Object.values(v).some(containsTrue);
+  return false;
+}
+
 function changedKeys(before: unknown, after: unknown, unknown: unknown): string[] {
   const b = (before ?? {}) as Record<string, unknown>;
   const a = (after ?? {}) as Record<string, unknown>;
   const u = (unknown ?? {}) as Record<string, unknown>;
   const keys = new Set([...Object.keys(b), ...Object.keys(a), ...Object.keys(u)]);
-  return [...keys].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]) || (u[k] !== undefined && u[k] !== false)).sort();
+  return [...keys].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]) || containsTrue(u[k])).sort();
 }
 
 /** Parses `terraform show -json <plan>` into the changes that are not no-ops. */
