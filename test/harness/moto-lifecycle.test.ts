@@ -29,5 +29,5 @@ describe('apply, re-plan, destroy against the moto emulator', () => {
     expect(result.remainingAfterDestroy).toEqual([]);
     expect(result.overrides).toContainEqual({ address: 'provider.aws', change: `endpoints = {iam, kms, s3, sts} -> ${moto.endpoint}` });
     process.stdout.write(`moto lifecycle timings (s): ${JSON.stringify(result.timings)}\n`);
-  });
+  }, 300_000);
 });

@@ -139,10 +139,14 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
       }
     }
   };
+  // If the test process ends without stop() (a crash, a killed jest worker), take the server with it.
+  const onExit = (): void => killGroup('SIGKILL');
+  process.once('exit', onExit);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return exitPromise;
     stopped = true;
+    process.removeListener('exit', onExit);
     killGroup('SIGTERM');
     const timer = setTimeout(() => killGroup('SIGKILL'), 5_000);
     await exitPromise;

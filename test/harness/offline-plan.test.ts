@@ -25,7 +25,7 @@ describe('offline terraform: validate and plan against the provider mirror', () 
     expect(result.plan?.outputChanges).toEqual(['bucket_name', 'role_arn']);
     expect(result.overrides).toContainEqual({ address: 'terraform.backend', change: 'local -> local (path = terraform.tfstate)' });
     process.stdout.write(`offline timings (s): ${JSON.stringify(result.timings)}\n`);
-  });
+  }, 180_000);
 
   test('a value outside the provider enum fails validate with the provider message and address', async () => {
     // GIVEN a stack tsc accepts (keyUsage is a string) but terraform does not
@@ -40,7 +40,7 @@ describe('offline terraform: validate and plan against the provider mirror', () 
     expect(diag?.severity).toBe('error');
     expect(diag?.address).toBe('aws_kms_key.key');
     expect(diag?.summary).toMatch(/^expected key_usage to be one of \[.*"ENCRYPT_DECRYPT".*\], got ENCRYPT_ONLY$/);
-  });
+  }, 180_000);
 
   test('the workspace is a copy: the synthesized stack and its cdktf backend path are untouched', () => {
     // GIVEN
