@@ -2,13 +2,20 @@
 
 An optimizer step takes ``batch_size`` examples (the global batch, across all processes). Each epoch visits the
 examples in a seeded random order (``epoch_order``); steps per epoch = ceil(examples / batch_size), the last batch
-may be smaller. A step's examples are dealt round-robin to the processes, and each process packs its share into
-``G`` rows (gradient-accumulation micro-batches) of at most ``tokens_per_row`` tokens, first-fit decreasing.
+may be smaller. A step's examples are dealt round-robin to the processes, and each process packs its share,
+first-fit decreasing, into rows of at most ``row_tokens`` tokens (or the longest example, if longer).
+
 A row is the concatenation of whole examples with ``position_ids`` restarting at 0 for every example and no
 attention mask: transformers turns that into varlen flash-attention on GPU and an exact block-diagonal causal mask
-with SDPA/eager elsewhere, so no token attends across an example boundary and there is no padding at all. Rows a
-process does not need for a step (fewer examples than processes, or fewer rows than ``G``) are a single pad token
-whose label is ignored, so every process runs the same number of forward passes.
+with SDPA/eager elsewhere, so no token attends across an example boundary.
+
+Rows are stacked ``rows_per_micro_batch`` at a time into micro-batches (gradient accumulation over as many as a
+step needs; every process runs the same number). Rows of a micro-batch are padded at the end to the longest row
+(pad token, ignored label, positions continuing the last example: causal attention means nothing real sees them).
+With flash-attention the plan uses one long row per micro-batch (no padding at all, attention cost linear in the
+examples' lengths); with SDPA on CPU it uses shorter rows stacked in a batch, since the dense block-diagonal mask
+costs the square of the row length. Slots a process does not need (fewer examples than processes, fewer rows than
+the step's micro-batches hold) are one-token dummy rows whose label is ignored.
 """
 
 from __future__ import annotations
@@ -66,66 +73,95 @@ def dummy_row(pad_id: int) -> dict:
     return {"input_ids": [pad_id], "labels": [IGNORE], "position_ids": [0], "n_real": 0}
 
 
+def stack_rows(rows: list[dict], pad_id: int) -> dict:
+    """A micro-batch: rows padded at the end to the longest (positions continue, labels ignored)."""
+    n = max(len(r["input_ids"]) for r in rows)
+    out = {"input_ids": [], "labels": [], "position_ids": [], "n_real": 0, "n_pad": 0}
+    for r in rows:
+        k = n - len(r["input_ids"])
+        last = r["position_ids"][-1]
+        out["input_ids"].append(r["input_ids"] + [pad_id] * k)
+        out["labels"].append(r["labels"] + [IGNORE] * k)
+        out["position_ids"].append(r["position_ids"] + list(range(last + 1, last + 1 + k)))
+        out["n_real"] += r["n_real"]
+        out["n_pad"] += n - r["n_real"]
+    return out
+
+
 @dataclass
 class Schedule:
-    rows: list[dict]  # dataset order: ((step * G) + g) * world_size + rank
+    micro_batches: list[dict]  # dataset order: ((step * accumulation) + a) * world_size + rank
     total_steps: int
     steps_per_epoch: int
-    rows_per_step: int  # G, the gradient-accumulation steps
-    tokens_per_step: list[int]  # real (non-dummy) tokens per optimizer step, all processes
-    padding_tokens: int  # dummy-row tokens (0 unless processes or rows outnumber examples)
+    accumulation: int  # micro-batches per process per optimizer step (gradient accumulation steps)
+    rows_per_micro_batch: int
+    tokens_per_step: list[int]  # real tokens per optimizer step, all processes
+    padding_tokens: int  # pad and dummy tokens fed to the model
+
+    @property
+    def padding_fraction(self) -> float:
+        real = sum(self.tokens_per_step)
+        return self.padding_tokens / (real + self.padding_tokens)
 
 
 def build_schedule(encoded: list[Encoded], batch_size: int, n_epochs: int, seed: int, world_size: int,
-                   tokens_per_row: int, pad_id: int) -> Schedule:
+                   row_tokens: int, rows_per_micro_batch: int, pad_id: int) -> Schedule:
     n = len(encoded)
     batches = global_batches(n, batch_size, n_epochs, seed)
-    capacity = max(tokens_per_row, max(e.n_tokens for e in encoded))
-    per_step = []  # per step: per rank: list of bins (lists of example indices)
-    G = 1
+    capacity = max(row_tokens, max(e.n_tokens for e in encoded))
+    per_step = []  # per step, per rank: list of rows
+    most_rows = 1
     for batch in batches:
         ranks = []
         for r in range(world_size):
             share = batch[r::world_size]
             bins = first_fit_decreasing({i: encoded[i].n_tokens for i in share}, capacity) if share else []
-            G = max(G, len(bins))
-            ranks.append(bins)
+            ranks.append([pack_row([encoded[i] for i in b]) for b in bins])
+            most_rows = max(most_rows, len(bins))
         per_step.append(ranks)
-    rows, tokens, pad = [], [], 0
+    M = max(1, min(rows_per_micro_batch, most_rows))
+    A = -(-most_rows // M)
+    micro, tokens, pad = [], [], 0
     for ranks in per_step:
-        step_tokens = 0
-        grid = [[None] * world_size for _ in range(G)]
-        for r, bins in enumerate(ranks):
-            for g in range(G):
-                if g < len(bins):
-                    row = pack_row([encoded[i] for i in bins[g]])
-                    step_tokens += row["n_real"]
-                else:
-                    row = dummy_row(pad_id)
-                    pad += 1
-                grid[g][r] = row
-        for g in range(G):
-            rows.extend(grid[g])
-        tokens.append(step_tokens)
-    return Schedule(rows=rows, total_steps=len(batches), steps_per_epoch=steps_per_epoch(n, batch_size),
-                    rows_per_step=G, tokens_per_step=tokens, padding_tokens=pad)
+        grid = [[None] * world_size for _ in range(A)]
+        for r, rows in enumerate(ranks):
+            for a in range(A):
+                chunk = rows[a * M:(a + 1) * M] or [dummy_row(pad_id)]
+                mb = stack_rows(chunk, pad_id)
+                pad += mb["n_pad"]
+                grid[a][r] = mb
+        for a in range(A):
+            micro.extend(grid[a])
+        tokens.append(sum(row["n_real"] for rows in ranks for row in rows))
+    return Schedule(micro_batches=micro, total_steps=len(batches), steps_per_epoch=steps_per_epoch(n, batch_size),
+                    accumulation=A, rows_per_micro_batch=M, tokens_per_step=tokens, padding_tokens=pad)
 
 
-def eval_rows(encoded: list[Encoded], tokens_per_row: int, world_size: int, pad_id: int) -> list[list[dict]]:
-    """Validation rows per process; every process gets the same number of rows (dummy rows fill the gaps)."""
-    capacity = max(tokens_per_row, max(e.n_tokens for e in encoded))
+def eval_micro_batches(encoded: list[Encoded], row_tokens: int, rows_per_micro_batch: int, world_size: int,
+                       pad_id: int) -> list[list[dict]]:
+    """Validation micro-batches per process; every process gets the same number (dummy rows fill the gaps)."""
+    capacity = max(row_tokens, max(e.n_tokens for e in encoded))
     bins = first_fit_decreasing({i: e.n_tokens for i, e in enumerate(encoded)}, capacity)
-    per_rank = [[pack_row([encoded[i] for i in b]) for b in bins[r::world_size]] for r in range(world_size)]
+    rows = [pack_row([encoded[i] for i in b]) for b in bins]
+    M = max(1, rows_per_micro_batch)
+    per_rank = [[stack_rows(rows[k:k + M], pad_id) for k in range(r * M, len(rows), world_size * M)]
+                for r in range(world_size)]
     most = max(len(x) for x in per_rank)
     for x in per_rank:
-        x.extend(dummy_row(pad_id) for _ in range(most - len(x)))
+        x.extend(stack_rows([dummy_row(pad_id)], pad_id) for _ in range(most - len(x)))
     return per_rank
 
 
 def collate_packed(features: list[dict]) -> dict:
+    """Tensors for one micro-batch (a dataset item from stack_rows) or for a list of equal-length rows."""
     import torch
 
-    out = {k: torch.tensor([f[k] for f in features], dtype=torch.long) for k in ("input_ids", "labels", "position_ids")}
+    if len(features) == 1 and isinstance(features[0]["input_ids"][0], list):
+        item = features[0]
+        out = {k: torch.tensor(item[k], dtype=torch.long) for k in ("input_ids", "labels", "position_ids")}
+    else:
+        out = {k: torch.tensor([f[k] for f in features], dtype=torch.long)
+               for k in ("input_ids", "labels", "position_ids")}
     # transformers builds the block-diagonal mask from position_ids only without a KV cache
     out["use_cache"] = False
     return out

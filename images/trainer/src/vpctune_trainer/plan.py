@@ -59,6 +59,8 @@ class Plan:
     attn_implementation: str  # "flash_attention_2" | "sdpa"
     parallelism: str  # "single" | "ddp" | "fsdp"
     world_size: int
+    row_tokens: int = 512  # packed row length (see packing.py)
+    rows_per_micro_batch: int = 32
     quantization: dict | None = None  # BitsAndBytesConfig kwargs (QLoRA)
     training_args: dict = field(default_factory=dict)  # extra transformers.TrainingArguments kwargs
 
@@ -132,5 +134,10 @@ def build_plan(spec: Spec, env: Env, model_type: str | None = None) -> Plan:
         # every parameter takes part in each step; LoRA freezes the base, which DDP handles without searching
         args["ddp_find_unused_parameters"] = False
         args["ddp_backend"] = "nccl" if env.cuda else "gloo"
+    # Packing layout: varlen flash-attention costs linear time in the examples' lengths, so one long row per
+    # micro-batch (16k tokens, no padding); SDPA's dense block-diagonal mask costs the square of the row length, so
+    # rows of 512 tokens stacked 32 to a micro-batch (16k tokens) with a little end-of-row padding.
+    row_tokens, rows_per_mb = (16384, 1) if attn == "flash_attention_2" else (512, 32)
     return Plan(device="cuda" if env.cuda else "cpu", precision=precision, attn_implementation=attn,
-                parallelism=parallelism, world_size=env.world_size, quantization=quant, training_args=args)
+                parallelism=parallelism, world_size=env.world_size, row_tokens=row_tokens,
+                rows_per_micro_batch=rows_per_mb, quantization=quant, training_args=args)

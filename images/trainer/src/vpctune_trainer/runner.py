@@ -20,7 +20,6 @@ from .spec import SpecError, parse_spec, resolve_hyperparameters
 from .storage import OutputSync, is_uri, stage_in
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_STOPPED = 0, 1, 2, 75
-DEFAULT_TOKENS_PER_ROW = 16384
 
 
 class DataError(Exception):
@@ -179,7 +178,7 @@ def _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, va
     import torch
     from transformers import AutoModelForCausalLM, set_seed
 
-    from .packing import build_schedule, eval_rows, steps_per_epoch
+    from .packing import build_schedule, eval_micro_batches
     from .train import (JobContext, StopFlag, latest_checkpoint, run_dpo, run_sft, truncate_metrics)
 
     stop = StopFlag().install()
@@ -196,11 +195,12 @@ def _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, va
         if is_main:
             truncate_metrics(output_dir, resume[0])
 
-    tokens_per_row = int(os.environ.get("VPCTUNE_TOKENS_PER_ROW", DEFAULT_TOKENS_PER_ROW))
+    row_tokens = int(os.environ.get("VPCTUNE_ROW_TOKENS", plan.row_tokens))
+    rows_per_mb = int(os.environ.get("VPCTUNE_ROWS_PER_MICRO_BATCH", plan.rows_per_micro_batch))
     B, E, W = hp["batch_size"], hp["n_epochs"], env.world_size
     schedule = None
     if spec.method == "supervised":
-        schedule = build_schedule(encoded, B, E, spec.seed, W, tokens_per_row, tokenizer.pad_token_id)
+        schedule = build_schedule(encoded, B, E, spec.seed, W, row_tokens, rows_per_mb, tokenizer.pad_token_id)
         spe, total = schedule.steps_per_epoch, schedule.total_steps
     else:
         per_device = B // W
@@ -235,7 +235,7 @@ def _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, va
 
     resume_path = resume[1] if resume else None
     if spec.method == "supervised":
-        ev = eval_rows(valid[2], tokens_per_row, W, tokenizer.pad_token_id) if valid else None
+        ev = eval_micro_batches(valid[2], row_tokens, rows_per_mb, W, tokenizer.pad_token_id) if valid else None
         trainer = run_sft(model, tokenizer, schedule, ev, ctx, plan, spec.seed, resume_path)
     else:
         ref_model = None

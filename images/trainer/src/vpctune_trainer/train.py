@@ -231,23 +231,23 @@ class PlatformCallback(TrainerCallback):
 class PackedSFTTrainer(Trainer):
     """transformers.Trainer over pre-packed rows in a fixed, seeded order (see packing.py)."""
 
-    def __init__(self, *a, eval_rows=None, **kw):
+    def __init__(self, *a, eval_batches=None, **kw):
         super().__init__(*a, **kw)
-        self.vpctune_eval_rows = eval_rows
+        self.vpctune_eval_batches = eval_batches
 
     def _get_train_sampler(self, train_dataset=None):
         return torch.utils.data.SequentialSampler(train_dataset if train_dataset is not None else self.train_dataset)
 
     def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
         """Token-weighted mean loss over the validation file (exact across processes)."""
-        rows = self.vpctune_eval_rows[self.args.process_index]
+        batches = self.vpctune_eval_batches[self.args.process_index]
         model = self.model_wrapped if self.model_wrapped is not None else self.model
         was_training = model.training
         model.eval()
         total = torch.zeros(2, dtype=torch.float64, device=self.args.device)
         with torch.no_grad():
-            for row in rows:
-                batch = {k: v.to(self.args.device) for k, v in collate_packed([row]).items() if torch.is_tensor(v)}
+            for mb in batches:
+                batch = {k: v.to(self.args.device) for k, v in collate_packed([mb]).items() if torch.is_tensor(v)}
                 logits = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"],
                                use_cache=False).logits.float()  # no cache: the packed mask needs none
                 labels = batch["labels"][:, 1:]
@@ -307,12 +307,12 @@ def base_training_args(ctx: JobContext, plan, seed: int, lr: float, **extra) -> 
     return args
 
 
-def run_sft(model, tokenizer, schedule, eval_rows, ctx: JobContext, plan, seed: int, resume: str | None):
+def run_sft(model, tokenizer, schedule, eval_batches, ctx: JobContext, plan, seed: int, resume: str | None):
     kwargs = base_training_args(
         ctx, plan, seed, ctx.hyperparameters["learning_rate"],
         per_device_train_batch_size=1,
         per_device_eval_batch_size=1,
-        gradient_accumulation_steps=schedule.rows_per_step,
+        gradient_accumulation_steps=schedule.accumulation,
         max_steps=schedule.total_steps,
         remove_unused_columns=False,
         average_tokens_across_devices=True,
@@ -321,11 +321,11 @@ def run_sft(model, tokenizer, schedule, eval_rows, ctx: JobContext, plan, seed: 
     trainer = PackedSFTTrainer(
         model=model,
         args=args,
-        train_dataset=RowDataset(schedule.rows),
+        train_dataset=RowDataset(schedule.micro_batches),
         data_collator=lambda feats: collate_packed(feats),
         processing_class=tokenizer,
         callbacks=[PlatformCallback(ctx)],
-        eval_rows=eval_rows,
+        eval_batches=eval_batches,
     )
     _quiet_trainer(trainer)
     trainer.train(resume_from_checkpoint=resume)
