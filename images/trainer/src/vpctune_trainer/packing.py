@@ -2,8 +2,9 @@
 
 An optimizer step takes ``batch_size`` examples (the global batch, across all processes). Each epoch visits the
 examples in a seeded random order (``epoch_order``); steps per epoch = ceil(examples / batch_size), the last batch
-may be smaller. A step's examples are dealt round-robin to the processes, and each process packs its share,
-first-fit decreasing, into rows of at most ``row_tokens`` tokens (or the longest example, if longer).
+may be smaller. A step's examples are dealt round-robin to the processes, and each process packs its share into
+the fewest rows of at most ``row_tokens`` tokens (or the longest example, if longer), balancing the rows' lengths
+(longest example first onto the shortest row).
 
 A row is the concatenation of whole examples with ``position_ids`` restarting at 0 for every example and no
 attention mask: transformers turns that into varlen flash-attention on GPU and an exact block-diagonal causal mask
@@ -58,6 +59,25 @@ def first_fit_decreasing(lengths: dict[int, int], capacity: int) -> list[list[in
             bins.append([idx])
             room.append(capacity - lengths[idx])
     return bins
+
+
+def balanced_bins(lengths: dict[int, int], capacity: int) -> list[list[int]]:
+    """The fewest rows of at most ``capacity`` tokens that hold the examples, with lengths balanced across rows
+    (longest first onto the least-loaded row), so that stacking the rows needs little end-of-row padding."""
+    if not lengths:
+        return []
+    total = sum(lengths.values())
+    k = max(1, -(-total // capacity))
+    while True:
+        bins: list[list[int]] = [[] for _ in range(k)]
+        load = [0] * k
+        for idx in sorted(lengths, key=lambda i: (-lengths[i], i)):
+            b = min(range(k), key=lambda j: (load[j], j))
+            bins[b].append(idx)
+            load[b] += lengths[idx]
+        if max(load) <= capacity:
+            return [b for b in bins if b]
+        k += 1
 
 
 def pack_row(examples: list[Encoded]) -> dict:
@@ -115,7 +135,7 @@ def build_schedule(encoded: list[Encoded], batch_size: int, n_epochs: int, seed:
         ranks = []
         for r in range(world_size):
             share = batch[r::world_size]
-            bins = first_fit_decreasing({i: encoded[i].n_tokens for i in share}, capacity) if share else []
+            bins = balanced_bins({i: encoded[i].n_tokens for i in share}, capacity)
             ranks.append([pack_row([encoded[i] for i in b]) for b in bins])
             most_rows = max(most_rows, len(bins))
         per_step.append(ranks)
@@ -141,7 +161,7 @@ def eval_micro_batches(encoded: list[Encoded], row_tokens: int, rows_per_micro_b
                        pad_id: int) -> list[list[dict]]:
     """Validation micro-batches per process; every process gets the same number (dummy rows fill the gaps)."""
     capacity = max(row_tokens, max(e.n_tokens for e in encoded))
-    bins = first_fit_decreasing({i: e.n_tokens for i, e in enumerate(encoded)}, capacity)
+    bins = balanced_bins({i: e.n_tokens for i, e in enumerate(encoded)}, capacity)
     rows = [pack_row([encoded[i] for i in b]) for b in bins]
     M = max(1, rows_per_micro_batch)
     per_rank = [[stack_rows(rows[k:k + M], pad_id) for k in range(r * M, len(rows), world_size * M)]

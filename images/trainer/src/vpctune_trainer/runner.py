@@ -282,6 +282,12 @@ def _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, va
             "context_length": context_length,
             "seed": spec.seed,
         }
+        if schedule is not None:
+            manifest["packing"] = {
+                "row_tokens": row_tokens, "rows_per_micro_batch": schedule.rows_per_micro_batch,
+                "gradient_accumulation_steps": schedule.accumulation, "padding_tokens": schedule.padding_tokens,
+                "padding_fraction": schedule.padding_fraction, "attn_implementation": plan.attn_implementation,
+            }
         with open(os.path.join(output_dir, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=2)
         events.emit("finished", trained_tokens=trained_tokens, manifest="manifest.json")
