@@ -15,6 +15,14 @@ MERGE_ATOL = 1e-5
 HP = {"n_epochs": 4, "batch_size": 4, "learning_rate_multiplier": 25.0, "learning_rate": 2e-4 * 25}
 
 
+def _encoded_fixture(model_dir):
+    from vpctune_trainer.chat import encode_sft, load_tokenizer
+
+    tok = load_tokenizer(model_dir)
+    files = ("sft-good.jsonl", "sft-valid.jsonl")
+    return [encode_sft(tok, json.loads(l)["messages"]) for f in files for l in (FIXTURES / f).read_text().splitlines()]
+
+
 def _events_in_order(events):
     types = [e["type"] for e in events]
     assert types[0] == "started" and types[-1] == "finished"
@@ -72,7 +80,10 @@ def test_lora_sft_end_to_end(lora_run, tiny_llama3):
         "output": "adapter", "trained_tokens": tokens[-1], "steps": 20, "hyperparameters": HP,
         "metrics_file": "metrics.jsonl", "checkpoints": [f"checkpoints/step-{s}" for s in expected_steps],
         "context_length": manifest["context_length"], "seed": 7,
+        "packing": {"row_tokens": 512, "rows_per_micro_batch": 1, "gradient_accumulation_steps": 1,
+                    "padding_tokens": 0, "padding_fraction": 0.0, "attn_implementation": "sdpa"},
     }
+    assert manifest["context_length"] == max(e.n_tokens for e in _encoded_fixture(tiny_llama3))
     assert events[-1]["trained_tokens"] == tokens[-1] and events[-1]["manifest"] == "manifest.json"
     assert {"adapter_config.json", "adapter_model.safetensors"} <= set(os.listdir(out / "adapter"))
     assert json.loads((out / "adapter" / "adapter_config.json").read_text())["r"] == 8
