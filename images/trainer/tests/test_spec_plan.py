@@ -39,8 +39,7 @@ def spec(**over):
     ({"method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": -1}}}}, "method.dpo.hyperparameters.beta",
      'method.dpo.hyperparameters.beta must be "auto" or a positive number, got -1'),
     ({"adapter": {"type": "prefix"}}, "adapter.type", 'adapter.type must be "lora", "qlora" or "full", got \'prefix\''),
-    ({"adapter": {"type": "full", "r": 8}}, "adapter",
-     'adapter.r, alpha, dropout and target_modules do not apply to adapter.type "full"'),
+    ({"adapter": {"type": "full", "r": 0}}, "adapter.r", "adapter.r must be a positive integer, got 0"),
     ({"adapter": {"type": "lora", "dropout": 1}}, "adapter.dropout", "adapter.dropout must be a number in [0, 1), got 1"),
     ({"context_length": "long"}, "context_length", "context_length must be \"auto\" or an integer >= 8, got 'long'"),
 ])
@@ -50,6 +49,13 @@ def test_spec_errors_name_the_field(over, param, message):
     with pytest.raises(SpecError) as e:
         spec(**over)
     assert (e.value.param, e.value.message) == (param, message)
+
+
+def test_full_accepts_and_ignores_lora_fields():
+    """Given adapter full with the LoRA fields the controller always sends, then the spec is accepted (they are
+    only used by lora/qlora)."""
+    s = spec(adapter={"type": "full", "r": 16, "alpha": 32, "dropout": 0.05, "target_modules": "all-linear"})
+    assert s.adapter_type == "full"
 
 
 def test_spec_defaults_and_openai_method_shape():

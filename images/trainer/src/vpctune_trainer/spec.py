@@ -132,8 +132,8 @@ def parse_spec(obj: Any) -> Spec:
     if atype not in ("lora", "qlora", "full"):
         raise SpecError("adapter.type", f'adapter.type must be "lora", "qlora" or "full", got {atype!r}')
     s.adapter_type = atype
-    if atype == "full" and any(k in adapter for k in ("r", "alpha", "dropout", "target_modules")):
-        raise SpecError("adapter", 'adapter.r, alpha, dropout and target_modules do not apply to adapter.type "full"')
+    # r, alpha, dropout and target_modules are validated for every type but only used by lora/qlora (the controller
+    # sends its defaults with "full" too)
     if "r" in adapter:
         if not _is_int(adapter["r"]) or adapter["r"] < 1:
             raise SpecError("adapter.r", f"adapter.r must be a positive integer, got {adapter['r']!r}")
