@@ -26,7 +26,6 @@ export class NodeLaunchTemplate extends Construct {
     if (props.rootVolumeGiB < 20) throw new Error(`NodeLaunchTemplate ${props.name}: rootVolumeGiB ${props.rootVolumeGiB} is below the minimum 20`);
     this.template = new LaunchTemplate(this, 'lt', {
       namePrefix: `${props.name}-`,
-      updateDefaultVersion: true,
       metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
       blockDeviceMappings: [
         {
