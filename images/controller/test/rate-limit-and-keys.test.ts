@@ -1,5 +1,6 @@
 /** Per-key rate limit (429 with Retry-After) and `vpctune keys create/revoke` against a running platform. */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as path from 'node:path';
 import { hashApiKey } from '../src/domain/ids';
 import { errorOf } from './helpers/api-error-assert';
@@ -29,16 +30,17 @@ test('a key over its request rate gets 429 with Retry-After; another key is not 
 });
 
 test('vpctune keys create prints a working key for a project; keys revoke ends it at once', async () => {
-  const cli = (...args: string[]) => execFileSync(process.execPath, [path.join(REPO, 'bin', 'vpctune.cjs'), 'keys', ...args, '--data-dir', t.dataDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // (asynchronously: the CLI talks to this process's controller through its admin API)
+  const cli = async (...args: string[]) => (await promisify(execFile)(process.execPath, [path.join(REPO, 'bin', 'vpctune.cjs'), 'keys', ...args, '--data-dir', t.dataDir], { encoding: 'utf8' })).stdout;
   // GIVEN a key created by the CLI while the controller runs
-  const key = cli('create', '--project', 'gamma').trim();
+  const key = (await cli('create', '--project', 'gamma')).trim();
   expect(key).toMatch(/^sk-vpct-[A-Za-z0-9]{40}$/);
   const c = t.client(key);
   expect((await c.fineTuning.jobs.list()).data).toEqual([]);
   // WHEN it is revoked by id
   const record = await t.platform.store.findApiKeyByHash(hashApiKey(key));
   expect(record?.projectId).toBe('gamma');
-  expect(cli('revoke', record?.id ?? '').trim()).toBe(`revoked ${record?.id}`);
+  expect((await cli('revoke', record?.id ?? '')).trim()).toBe(`revoked ${record?.id}`);
   // THEN the very next request is refused
   expect(await errorOf(() => c.fineTuning.jobs.list())).toMatchObject({ status: 401, code: 'invalid_api_key', message: `API key ${key.slice(0, 12)}…${key.slice(-4)} (${record?.id}) was revoked.` });
 }, 60_000);

@@ -6,6 +6,7 @@ import { newId } from '../domain/ids';
 import { JOB_STATUSES } from '../domain/job';
 import type { MetricsRegistry } from '../ops/metrics';
 import type { ApiContext } from './api-context';
+import { handleAdmin } from './admin-routes';
 import { authenticate } from './auth';
 import type { ApiResponse, AuthContext } from './http-types';
 import { RateLimiter } from './rate-limiter';
@@ -26,7 +27,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
  * The HTTP API: `/v1/...` (OpenAI-compatible, bearer auth, per-key rate limit, audit of every mutating call),
  * `/metrics` (Prometheus), `/healthz`. One JSON log line per request.
  */
-export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry): http.Server {
+export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, adminToken?: string): http.Server {
   const router = new Router([...filesRoutes(ctx), ...jobsRoutes(ctx), ...modelsRoutes(ctx)]);
   const limiter = new RateLimiter(ctx.options.rateLimit, () => ctx.clock.nowMs());
 
@@ -60,6 +61,13 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry): http
         res.end(text);
         return;
       }
+      if (url.pathname.startsWith('/admin/') && adminToken !== undefined) {
+        routeLabel = url.pathname;
+        const out = await handleAdmin(ctx, adminToken, req, url.pathname);
+        status = out.status;
+        send(res, out.status, out.body);
+        return;
+      }
       auth = await authenticate(req.headers, ctx.store);
       const wait = limiter.take(auth.key.id);
       if (wait > 0) {
@@ -88,7 +96,7 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry): http
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.observeRequest(method, routeLabel, status, seconds);
-      if (MUTATING.has(method) && url.pathname.startsWith('/v1/')) {
+      if (MUTATING.has(method) && (url.pathname.startsWith('/v1/') || url.pathname.startsWith('/admin/'))) {
         await ctx.store
           .insertAudit({ id: newId('audit'), atMs: ctx.clock.nowMs(), projectId: auth?.projectId ?? null, keyId: auth?.key.id ?? null, method, path: url.pathname, status, target })
           .catch((e) => ctx.log.error('audit write failed', { error: String(e) }));

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { runningControllerAdmin } from '../platform/admin-client';
 import { importBaseModel } from '../platform/model-registry';
 import { LocalDirectoryStorage } from '../storage/local-directory-storage';
 import { openStore } from '../store/open-store';
@@ -17,6 +18,12 @@ export function runModels(args: readonly string[]): Promise<number> {
     if (id === undefined || from === undefined) throw new UsageError(`models import needs --id and --from\n${USAGE}`);
     const dataDir = path.resolve(stringFlag(flags, 'data-dir') ?? defaultDataDir('local'));
     const databaseUrl = stringFlag(flags, 'database-url') ?? process.env['VPCTUNE_DATABASE_URL'];
+    const admin = databaseUrl === undefined ? runningControllerAdmin(dataDir) : undefined;
+    if (admin !== undefined) {
+      await admin('/admin/models/import', { id, from: path.resolve(from) });
+      process.stdout.write(`registered base model ${id} (through the running controller)\n`);
+      return 0;
+    }
     const store = await openStore({ dataDir, ...(databaseUrl !== undefined ? { databaseUrl } : {}) });
     try {
       await importBaseModel(store, new LocalDirectoryStorage(path.join(dataDir, 'storage')), id, path.resolve(from), Math.floor(Date.now() / 1000));

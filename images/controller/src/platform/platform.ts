@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import * as path from 'node:path';
 import { DEFAULT_API_OPTIONS, type ApiOptions } from '../api/api-context';
@@ -45,15 +47,17 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const release = lockDataDir(options.dataDir);
   if (options.databaseUrl === undefined) SqliteDriver.clearStaleLock(path.join(options.dataDir, 'controller.db'));
   const clock = options.clock ?? systemClock;
-  const store = await openStore({ dataDir: options.dataDir, ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}) });
+  const store = await openStore({ dataDir: options.dataDir, exclusive: true, ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}) });
   const storage = new LocalDirectoryStorage(path.join(options.dataDir, 'storage'));
   const executor = new LocalExecutor(storage, options.trainer, options.log);
   const supervisor = new JobSupervisor(store, storage, executor, clock, options.log, { ...DEFAULT_SUPERVISOR_OPTIONS, ...options.supervisor });
   const metrics = new MetricsRegistry();
-  const server = createApiServer({ store, storage, supervisor, clock, log: options.log, options: { ...DEFAULT_API_OPTIONS, ...options.api } }, metrics);
+  const adminToken = randomBytes(24).toString('hex');
+  const server = createApiServer({ store, storage, supervisor, clock, log: options.log, options: { ...DEFAULT_API_OPTIONS, ...options.api } }, metrics, adminToken);
   await supervisor.start();
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port, host);
+  writeControllerInfo(options.dataDir, { pid: process.pid, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}` }, adminToken);
   let closed = false;
   return {
     url: `http://${host}:${port}/v1`,
@@ -70,7 +74,18 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await supervisor.stop();
       await store.close();
+      fs.rmSync(path.join(options.dataDir, CONTROLLER_INFO), { force: true });
+      fs.rmSync(path.join(options.dataDir, ADMIN_TOKEN), { force: true });
       release();
     },
   };
+}
+
+export const CONTROLLER_INFO = 'controller.json';
+export const ADMIN_TOKEN = 'admin.token';
+
+/** Where the running controller listens and its admin token, for `vpctune keys` and `vpctune models import`. */
+function writeControllerInfo(dataDir: string, info: { readonly pid: number; readonly url: string }, adminToken: string): void {
+  fs.writeFileSync(path.join(dataDir, ADMIN_TOKEN), `${adminToken}\n`, { mode: 0o600 });
+  fs.writeFileSync(path.join(dataDir, CONTROLLER_INFO), `${JSON.stringify(info)}\n`);
 }

@@ -8,11 +8,13 @@ export interface StoreOptions {
   /** `postgres://…` uses PostgreSQL; otherwise the embedded SQLite file `<dataDir>/controller.db`. */
   readonly databaseUrl?: string;
   readonly dataDir: string;
+  /** SQLite only: hold the database lock for the life of the process (the controller does). @default false */
+  readonly exclusive?: boolean;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl !== undefined && /^postgres(ql)?:\/\//.test(options.databaseUrl)) {
     return SqlStore.open(new PostgresDriver(options.databaseUrl));
   }
-  return SqlStore.open(new SqliteDriver(path.join(options.dataDir, 'controller.db')));
+  return SqlStore.open(new SqliteDriver(path.join(options.dataDir, 'controller.db'), { exclusive: options.exclusive ?? false }));
 }
