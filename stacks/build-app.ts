@@ -3,6 +3,9 @@ import { Cloud } from '../constructs/catalog';
 import { loadConfigFile, ResolvedPlatformConfig, RuleOptions } from '../constructs/config';
 import { AwsPlatformStack, stackIdFor } from './aws-platform-stack';
 
+/** A config that validates but names a cloud (or a duplicate name) this app cannot build. */
+export class UnbuildableConfigError extends Error {}
+
 /** The bundled default config: every accelerator on AWS. */
 export const DEFAULT_CONFIG = 'stacks/examples/aws-all-gpus.yaml';
 
@@ -11,7 +14,7 @@ export function addPlatformStacks(app: App, configs: readonly ResolvedPlatformCo
   const ids = new Set<string>();
   for (const config of configs) {
     const id = stackIdFor(config);
-    if (ids.has(id)) throw new Error(`two configs are named ${config.name}; stack ${id} would be defined twice`);
+    if (ids.has(id)) throw new UnbuildableConfigError(`two configs are named ${config.name}; stack ${id} would be defined twice`);
     ids.add(id);
     switch (config.cloud) {
       case Cloud.AWS:
@@ -19,7 +22,7 @@ export function addPlatformStacks(app: App, configs: readonly ResolvedPlatformCo
         break;
       case Cloud.GCP:
       case Cloud.AZURE:
-        throw new Error(`config ${config.name}: cloud ${config.cloud} validates, but its stack is not built yet; stacks exist for: aws`);
+        throw new UnbuildableConfigError(`config ${config.name}: cloud ${config.cloud} validates, but its stack is not built yet; stacks exist for: aws`);
     }
   }
 }
