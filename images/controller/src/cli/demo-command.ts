@@ -39,7 +39,13 @@ function api(base: string, key: string) {
   return call;
 }
 
-async function runDemo_(platform: RunningPlatform, dataDir: string, epochs: number, say: (l: string) => void): Promise<number> {
+interface DemoHyperparameters {
+  readonly n_epochs: number;
+  readonly batch_size: number;
+  readonly learning_rate_multiplier: number;
+}
+
+async function runDemo_(platform: RunningPlatform, dataDir: string, hp: DemoHyperparameters, say: (l: string) => void): Promise<number> {
   const t0 = Date.now();
   const key = (await createApiKey(platform.store, 'demo', Math.floor(t0 / 1000))).key;
   const call = api(platform.url, key);
@@ -52,16 +58,16 @@ async function runDemo_(platform: RunningPlatform, dataDir: string, epochs: numb
     model: TINY_MODEL_ID,
     training_file: file.id,
     suffix: 'acme-support',
-    method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: epochs } } },
+    method: { type: 'supervised', supervised: { hyperparameters: hp } },
   })) as Job;
-  say(`created fine-tuning job ${job.id} (${job.status})`);
+  say(`created fine-tuning job ${job.id} (${job.status}): LoRA on ${TINY_MODEL_ID}, ${hp.n_epochs} epochs, batch ${hp.batch_size}, learning-rate multiplier ${hp.learning_rate_multiplier}`);
   const tty = process.stdout.isTTY === true;
   let lastLine = '';
   while (!['succeeded', 'failed', 'cancelled'].includes(job.status)) {
     await new Promise((r) => setTimeout(r, 500));
     job = (await call('GET', `/fine_tuning/jobs/${job.id}`)) as Job;
-    const events = (await call('GET', `/fine_tuning/jobs/${job.id}/events?limit=1`)) as { data: { message: string; data: { step?: number; total_steps?: number | null; train_loss?: number } }[] };
-    const e = events.data[0];
+    const events = (await call('GET', `/fine_tuning/jobs/${job.id}/events?limit=10`)) as { data: { message: string; type: string; data: { step?: number; total_steps?: number | null; train_loss?: number } }[] };
+    const e = events.data.find((x) => x.type === 'metrics') ?? events.data[0];
     const step = e?.data?.step ?? 0;
     const total = e?.data?.total_steps ?? 0;
     const line = total > 0 ? `${bar(step, total)} step ${step}/${total}  loss ${e?.data?.train_loss?.toFixed(3) ?? '…'}  (${job.status})` : `${job.status}: ${e?.message ?? ''}`;
@@ -106,7 +112,9 @@ async function runDemo_(platform: RunningPlatform, dataDir: string, epochs: numb
 /** `vpctune demo`: start the local platform, fine-tune the tiny model through the API with a progress bar, show the result, stop. */
 export function runDemo(args: readonly string[]): Promise<number> {
   return runCommand('demo', async () => {
-    const { flags } = parseArgs(args, ['data-dir', 'epochs']);
+    const { flags } = parseArgs(args, ['data-dir', 'epochs', 'batch-size', 'lr-multiplier']);
+    const lr = Number(stringFlag(flags, 'lr-multiplier') ?? '10');
+    const hp = { n_epochs: intFlag(flags, 'epochs', 5, 1, 50), batch_size: intFlag(flags, 'batch-size', 4, 1, 256), learning_rate_multiplier: Number.isFinite(lr) && lr > 0 ? lr : 10 };
     const dataDir = path.resolve(stringFlag(flags, 'data-dir') ?? defaultDataDir('demo'));
     const say = (line: string) => process.stdout.write(`▸ ${line}\n`);
     const started = Date.now();
@@ -118,7 +126,7 @@ export function runDemo(args: readonly string[]): Promise<number> {
     try {
       say(`local platform up at ${platform.url} (store: ${platform.store.kind}, data: ${dataDir}, log: ${logFile})`);
       await ensureTinyModel(platform, python, say);
-      const code = await runDemo_(platform, dataDir, intFlag(flags, 'epochs', 3, 1, 50), say);
+      const code = await runDemo_(platform, dataDir, hp, say);
       say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; platform stopped`);
       return code;
     } finally {
