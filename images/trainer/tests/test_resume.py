@@ -95,3 +95,37 @@ def test_latest_checkpoint_ignores_unfinished_ones(tmp_path):
         for f in files:
             (d / f).write_text("{}")
     assert latest_checkpoint(str(tmp_path)) == (3, str(tmp_path / "checkpoints" / "step-3"))
+
+
+def test_sigterm_before_the_first_step_exits_75_without_a_checkpoint(tiny_llama3, tmp_path, monkeypatch):
+    """Given a job that receives SIGTERM while it is still loading the model (sent from inside from_pretrained, so
+    the timing is deterministic; run in process), then it emits `stopped` at step 0 with checkpoint null, exits 75,
+    trains nothing, and restores the previous SIGTERM handler afterwards."""
+    import io
+
+    import transformers
+
+    from vpctune_trainer.runner import run
+
+    real = transformers.AutoModelForCausalLM.from_pretrained
+
+    def preempted(*a, **kw):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(transformers.AutoModelForCausalLM, "from_pretrained", preempted)
+    before = signal.getsignal(signal.SIGTERM)
+    out = tmp_path / "out"
+    spec = write_spec(tmp_path / "spec.json", lora_spec(tiny_llama3, out))
+    stream, real_stdout = io.StringIO(), sys.stdout
+    sys.stdout = stream
+    try:
+        code = run(str(spec))
+    finally:
+        sys.stdout = real_stdout
+    events = [json.loads(l) for l in stream.getvalue().splitlines()]
+    assert code == 75
+    assert [e["type"] for e in events] == ["stopped"]
+    assert (events[0]["step"], events[0]["checkpoint"]) == (0, None)
+    assert not (out / "checkpoints").exists() and not (out / "metrics.jsonl").exists()
+    assert signal.getsignal(signal.SIGTERM) == before

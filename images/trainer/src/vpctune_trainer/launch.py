@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -49,7 +50,16 @@ def launch(spec_path: str, nproc_per_node=None) -> int:
     except Exception:  # pragma: no cover
         pass
     cmd = torchrun_command(spec_path, dict(os.environ), nproc_per_node, gpus)
-    rc = subprocess.call(cmd)
+    child = subprocess.Popen(cmd)
+
+    def forward(signum, frame):
+        # Kubernetes sends SIGTERM to the entrypoint (this process); torchrun passes it on to every worker, which
+        # checkpoints at the end of its current step (torchrun kills workers still alive 30 s later)
+        child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    rc = child.wait()
     if rc == 0:
         return 0
     ev = _last_event(spec_path)

@@ -16,6 +16,7 @@ import traceback
 
 from .events import EventWriter
 from .plan import CudaRequired, Env, build_plan
+from .signals import StopFlag
 from .spec import SpecError, parse_spec, resolve_hyperparameters
 from .storage import OutputSync, is_uri, stage_in
 
@@ -79,17 +80,20 @@ def load_data(path: str, kind: str, tokenizer, context_length, model_max: int, p
 
 
 def run(spec_path: str) -> int:
-    _quiet()
+    # first, before the heavy imports: a SIGTERM while staging or loading stops the job before its first step
+    stop = StopFlag().install()
     # stdout carries events only: anything else a library prints goes to stderr
     event_stream = sys.stdout
     sys.stdout = sys.stderr
     try:
-        return _run(spec_path, event_stream)
+        _quiet()
+        return _run_job(spec_path, event_stream, stop)
     finally:
         sys.stdout = event_stream
+        stop.uninstall()
 
 
-def _run(spec_path: str, event_stream) -> int:
+def _run_job(spec_path: str, event_stream, stop) -> int:
     env = Env.detect()
     is_main = env.rank == 0
     events = EventWriter(None, enabled=is_main, stream=event_stream)
@@ -160,7 +164,7 @@ def _run(spec_path: str, event_stream) -> int:
             return fail("invalid_spec", e.message, e.param, EXIT_INVALID)
 
         return _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, valid, hp,
-                      context_length)
+                      context_length, stop)
     except CudaRequired as e:
         code = fail("cuda_required", e.message, e.param)
     except Exception as e:  # noqa: BLE001 - reported as an event, details on stderr
@@ -174,14 +178,14 @@ def _run(spec_path: str, event_stream) -> int:
     return code
 
 
-def _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, valid, hp, context_length) -> int:
+def _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, valid, hp, context_length,
+           stop) -> int:
     import torch
     from transformers import AutoModelForCausalLM, set_seed
 
     from .packing import build_schedule, eval_micro_batches
-    from .train import (JobContext, StopFlag, latest_checkpoint, run_dpo, run_sft, truncate_metrics)
+    from .train import JobContext, any_rank, latest_checkpoint, run_dpo, run_sft, truncate_metrics
 
-    stop = StopFlag().install()
     is_main = env.rank == 0
     torch.set_num_threads(int(os.environ.get("VPCTUNE_TORCH_THREADS", torch.get_num_threads())))
     records, lengths, encoded, _ = train
@@ -234,6 +238,11 @@ def _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, va
         model.peft_config["default"].base_model_name_or_path = spec.base_model
 
     resume_path = resume[1] if resume else None
+    if any_rank(stop.requested):  # SIGTERM before the first step: nothing new to save
+        if is_main:
+            events.emit("stopped", step=resume[0] if resume else 0,
+                        checkpoint=f"checkpoints/step-{resume[0]}" if resume else None)
+        return EXIT_STOPPED
     if spec.method == "supervised":
         ev = eval_micro_batches(valid[2], row_tokens, rows_per_mb, W, tokenizer.pad_token_id) if valid else None
         trainer = run_sft(model, tokenizer, schedule, ev, ctx, plan, spec.seed, resume_path)

@@ -8,7 +8,6 @@ import json
 import math
 import os
 import shutil
-import signal
 import time
 from dataclasses import dataclass, field
 
@@ -18,22 +17,9 @@ from transformers import Trainer, TrainerCallback, TrainingArguments
 from .chat import IGNORE
 from .events import EventWriter
 from .packing import collate_packed
+from .signals import StopFlag  # noqa: F401 (re-exported)
 
 STATE_FILE = "vpctune_state.json"
-
-
-class StopFlag:
-    def __init__(self):
-        self.requested = False
-        self.signum = None
-
-    def install(self):
-        def handler(signum, frame):
-            self.requested = True
-            self.signum = signum
-
-        signal.signal(signal.SIGTERM, handler)
-        return self
 
 
 def dist_ready() -> bool:
