@@ -26,6 +26,8 @@ export interface TestPlatformOptions {
   readonly fakeTrainerEnv?: Readonly<Record<string, string>>;
   readonly api?: PlatformOptions['api'];
   readonly supervisor?: PlatformOptions['supervisor'];
+  /** SIGTERM → SIGKILL grace on cancel. @default 3000 */
+  readonly stopGraceMs?: number;
 }
 
 /** Makes a directory that passes for a Hugging Face model (the fake trainer never loads it). */
@@ -43,7 +45,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     dataDir,
     ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
     port: 0,
-    trainer: { python: 'python3', env: { PYTHONPATH: FAKE_TRAINER_DIR, ...options.fakeTrainerEnv }, stopGraceMs: 3000, pollMs: 50 },
+    trainer: { python: 'python3', env: { PYTHONPATH: FAKE_TRAINER_DIR, ...options.fakeTrainerEnv }, stopGraceMs: options.stopGraceMs ?? 3000, pollMs: 50 },
     supervisor: { scheduleIntervalMs: 100, maxConcurrentJobs: 2, ...options.supervisor },
     api: { rateLimit: null, ...options.api },
     log: silentLogger,
