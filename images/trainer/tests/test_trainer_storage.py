@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, child_env, lora_spec, read_jsonl, run_cli, stdout_events, write_spec
+from trainer_testlib import FIXTURES, child_env, lora_spec, read_jsonl, run_cli, stdout_events, write_spec
 
 from vpctune_trainer import storage
 from vpctune_trainer.storage import AzureBlobStore, GCSStore, OutputSync, parse_uri, set_store, stage_in

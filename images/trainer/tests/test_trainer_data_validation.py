@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 
 import pytest
-from conftest import FIXTURES, child_env, run_cli, stdout_events, write_spec
+from trainer_testlib import FIXTURES, child_env, run_cli, stdout_events, write_spec
 
 from vpctune_trainer.validation import validate_file
 

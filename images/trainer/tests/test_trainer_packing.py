@@ -6,7 +6,7 @@ import json
 
 import pytest
 import torch
-from conftest import FIXTURES
+from trainer_testlib import FIXTURES
 
 from vpctune_trainer.chat import encode_sft, load_tokenizer
 from vpctune_trainer.packing import (build_schedule, collate_packed, epoch_order, naive_padded_batches, pack_row,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import torch
-from conftest import FIXTURES, read_jsonl, run_cli, stdout_events, write_spec
+from trainer_testlib import FIXTURES, read_jsonl, run_cli, stdout_events, write_spec
 
 
 def _seq_logp(model, tok, prompt, answer):

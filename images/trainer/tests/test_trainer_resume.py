@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import torch
-from conftest import child_env, load_adapter_weights, lora_spec, read_jsonl, write_spec
+from trainer_testlib import child_env, load_adapter_weights, lora_spec, read_jsonl, write_spec
 
 # Same seed, same data order, RNG (LoRA dropout) restored from the checkpoint: on CPU in fp32 the resumed run
 # reproduces the uninterrupted one; we allow 1e-6 absolute for kernel-level nondeterminism.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import torch
-from conftest import run_cli
+from trainer_testlib import run_cli
 
 
 def test_make_tiny_model_cli_builds_loadable_chatml_model(tmp_path):

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 import torch
-from conftest import FIXTURES, write_spec
+from trainer_testlib import FIXTURES, write_spec
 
 from vpctune_trainer.launch import torchrun_command
 from vpctune_trainer.plan import CudaRequired, Env, build_plan

@@ -8,7 +8,7 @@ import math
 import os
 
 import torch
-from conftest import FIXTURES, lora_spec, read_jsonl, run_cli, stdout_events, write_spec
+from trainer_testlib import FIXTURES, lora_spec, read_jsonl, run_cli, stdout_events, write_spec
 
 # Merged weights (W + s*B@A) vs base + adapter computed separately, fp32 on CPU.
 MERGE_ATOL = 1e-5

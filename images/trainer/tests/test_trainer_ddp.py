@@ -7,7 +7,7 @@ import math
 import socket
 
 import torch
-from conftest import child_env, load_adapter_weights, lora_spec, read_jsonl, run_cli, stdout_events, write_spec
+from trainer_testlib import child_env, load_adapter_weights, lora_spec, read_jsonl, run_cli, stdout_events, write_spec
 
 # One process vs two (gloo all-reduce of gradients and token counts): the same global-token-mean loss, different
 # summation order. Over 8 Adam steps at lr 5e-3 the adapters agree to ~4e-5; we allow 2e-4 on weights and 1e-5
