@@ -131,6 +131,13 @@ export function defineApiSuite(storeName: string, suiteStore: SuiteStore): void 
       // GIVEN a slow job that has started (the fake trainer takes n_epochs × 50 ms a step)
       const job = await a.fineTuning.jobs.create({ model: BASE_MODEL, training_file: goodFile, hyperparameters: { n_epochs: 40 } });
       await waitFor('the trainer to start', async () => ((await a.fineTuning.jobs.listEvents(job.id)).data.some((e) => e.message.startsWith('Training started')) ? true : undefined));
+      // AND while it runs, estimated_finish carries the trainer's ETA
+      const running = await waitFor('an ETA', async () => {
+        const j = await a.fineTuning.jobs.retrieve(job.id);
+        return j.estimated_finish !== null && j.estimated_finish !== undefined ? j : undefined;
+      });
+      expect(running.status).toBe('running');
+      expect(running.estimated_finish).toBeGreaterThan(Math.floor(Date.now() / 1000));
       // WHEN it is cancelled
       const cancelled = await a.fineTuning.jobs.cancel(job.id);
       // THEN it is cancelled at once, and the trainer process is gone within the grace period
