@@ -214,7 +214,30 @@ class PlatformCallback(TrainerCallback):
 
 # ---------------------------------------------------------------- SFT
 
-class PackedSFTTrainer(Trainer):
+class CpuDdpResumeFix:
+    """transformers loads the optimizer state with ``map_location=args.device`` when several processes train; on
+    CPU that device is ``cpu:<rank>``, which torch.load cannot restore to ("don't know how to restore data location
+    ... tagged with cpu:0"), so a multi-process CPU job could not resume. Map it to plain "cpu" while loading."""
+
+    def _load_optimizer_and_scheduler(self, checkpoint):
+        if checkpoint is None or self.args.device.type != "cpu":
+            return super()._load_optimizer_and_scheduler(checkpoint)
+        real_load = torch.load
+
+        def load(*a, **kw):
+            loc = kw.get("map_location")
+            if isinstance(loc, torch.device) and loc.type == "cpu":
+                kw["map_location"] = "cpu"
+            return real_load(*a, **kw)
+
+        torch.load = load
+        try:
+            return super()._load_optimizer_and_scheduler(checkpoint)
+        finally:
+            torch.load = real_load
+
+
+class PackedSFTTrainer(CpuDdpResumeFix, Trainer):
     """transformers.Trainer over pre-packed rows in a fixed, seeded order (see packing.py)."""
 
     def __init__(self, *a, eval_batches=None, **kw):
@@ -336,7 +359,11 @@ def run_dpo(model, ref_model, tokenizer, train_rows, eval_rows, ctx: JobContext,
         include_num_input_tokens_seen="non_padding",
     )
     args = DPOConfig(**kwargs)
-    trainer = DPOTrainer(
+
+    class VpctuneDPOTrainer(CpuDdpResumeFix, DPOTrainer):
+        pass
+
+    trainer = VpctuneDPOTrainer(
         model=model,
         ref_model=ref_model,
         args=args,
