@@ -34,6 +34,13 @@ def _last_event(spec_path: str) -> dict | None:
     try:
         with open(spec_path) as f:
             out = json.load(f).get("output_dir", "")
+        if "://" in out:  # an object-store output: its local mirror (see runner.py)
+            import hashlib
+            import tempfile
+
+            staging = os.environ.get("VPCTUNE_STAGING_DIR") or os.path.join(
+                tempfile.gettempdir(), "vpctune-" + hashlib.sha1(os.path.abspath(spec_path).encode()).hexdigest()[:12])
+            out = os.path.join(staging, "output")
         with open(os.path.join(out, "events.jsonl")) as f:
             lines = [l for l in f if l.strip()]
         return json.loads(lines[-1]) if lines else None

@@ -6,6 +6,7 @@ other failure (cuda_required, internal).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -114,27 +115,38 @@ def _run_job(spec_path: str, event_stream, stop) -> int:
 
     sync = None
     try:
-        staging = os.environ.get("VPCTUNE_STAGING_DIR") or tempfile.mkdtemp(prefix="vpctune-")
+        # one staging directory per job and node: every local rank derives the same one
+        staging = os.environ.get("VPCTUNE_STAGING_DIR") or os.path.join(
+            tempfile.gettempdir(), "vpctune-" + hashlib.sha1(os.path.abspath(spec_path).encode()).hexdigest()[:12])
+        os.makedirs(staging, exist_ok=True)
+        output_dir = os.path.join(staging, "output") if is_uri(spec.output_dir) else spec.output_dir
+        os.makedirs(output_dir, exist_ok=True)
         if is_uri(spec.output_dir):
-            output_dir = os.path.join(staging, "output")
-            os.makedirs(output_dir, exist_ok=True)
             sync = OutputSync(spec.output_dir, output_dir)
-            marker = os.path.join(output_dir, ".vpctune-pulled")
-            if env.local_rank == 0:
-                sync.pull()
-                open(marker, "w").close()
-            else:
-                _wait_for(marker)
-        else:
-            output_dir = spec.output_dir
-            os.makedirs(output_dir, exist_ok=True)
         events = EventWriter(output_dir, enabled=is_main, stream=event_stream)
 
         plan = build_plan(spec, env)  # fails fast (cuda_required) before anything is downloaded or loaded
 
-        base = stage_in(spec.base_model, staging, "base_model")
-        train_path = stage_in(spec.training_file, staging, "training_file.jsonl")
-        valid_path = stage_in(spec.validation_file, staging, "validation_file.jsonl") if spec.validation_file else None
+        # local rank 0 downloads (a previous attempt's outputs, then the inputs); the node's other ranks wait for it
+        marker = os.path.join(staging, f".staged-{os.getppid()}.json")
+        if env.local_rank == 0:
+            if sync is not None:
+                sync.pull()
+            staged = {
+                "base": stage_in(spec.base_model, staging, "base_model"),
+                "train": stage_in(spec.training_file, staging, "training_file.jsonl"),
+                "valid": stage_in(spec.validation_file, staging, "validation_file.jsonl")
+                if spec.validation_file else None,
+            }
+            if env.world_size > 1:
+                with open(marker + ".tmp", "w") as f:
+                    json.dump(staged, f)
+                os.replace(marker + ".tmp", marker)
+        else:
+            _wait_for(marker)
+            with open(marker) as f:
+                staged = json.load(f)
+        base, train_path, valid_path = staged["base"], staged["train"], staged["valid"]
 
         from transformers import AutoConfig
 
