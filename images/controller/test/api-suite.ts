@@ -148,12 +148,14 @@ export function defineApiSuite(storeName: string, suiteStore: SuiteStore): void 
       expect(messages[0]).toBe('Fine-tuning job cancelled');
     });
 
-    test('a trainer that crashes fails the job with its exit code and stderr; one that rejects data names the problem', async () => {
+    test('a trainer that crashes fails the job with its exit code and stderr; one that rejects data or spec names the problem', async () => {
       const crash = await untilEnded(a, (await a.fineTuning.jobs.create({ model: BASE_MODEL, training_file: goodFile, hyperparameters: { learning_rate_multiplier: 9.99 } })).id);
       expect(crash.status).toBe('failed');
       expect(crash.error).toEqual({ code: 'internal', param: null, message: 'The trainer exited with code 1: Traceback: simulated crash' });
       const invalid = await untilEnded(a, (await a.fineTuning.jobs.create({ model: BASE_MODEL, training_file: goodFile, hyperparameters: { learning_rate_multiplier: 9.98 } })).id);
       expect(invalid.error).toEqual({ code: 'invalid_data', param: 'training_file', message: 'line 1: not the data we wanted' });
+      const spec = await untilEnded(a, (await a.fineTuning.jobs.create({ model: BASE_MODEL, training_file: goodFile, hyperparameters: { learning_rate_multiplier: 9.96 } })).id);
+      expect(spec.error).toEqual({ code: 'invalid_spec', param: 'adapter.r', message: 'adapter.r must be at most 64 for this model' });
     });
 
     test('pagination over more jobs than one page, newest first, and the metadata filter', async () => {

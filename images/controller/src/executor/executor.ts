@@ -14,6 +14,11 @@ export interface RunEnd {
   readonly exitCode: number | null;
   /** Last lines the trainer wrote to stderr, for error messages. */
   readonly logTail: string;
+  /**
+   * A `failed` event the trainer wrote to stdout only (an invalid spec found before its output directory is known
+   * never reaches events.jsonl).
+   */
+  readonly failure?: { readonly code: string; readonly message: string; readonly param: string | null };
 }
 
 /** Receives a run's events in order. `cursor` is the executor's position after the batch (persist it with them). */

@@ -6,7 +6,7 @@ import type { Logger } from '../ops/logger';
 import { readEventsAfter } from './events-file-reader';
 import type { Executor, RunListener, RunRequest } from './executor';
 import { isLiveProcess, signalGroup } from './process-probe';
-import type { TrainerSpec } from './trainer-contract';
+import { parseTrainerEvent, type FailedEvent, type TrainerSpec } from './trainer-contract';
 
 export interface LocalExecutorOptions {
   /** Python interpreter with vpctune_trainer installed. */
@@ -25,12 +25,23 @@ interface Run {
   readonly marker: string;
   readonly eventsFile: string;
   readonly logFile: string;
+  readonly stdoutFile: string;
   cursor: number;
   /** Exit code once a child this process spawned has exited. */
   exited?: { readonly code: number | null };
   stopping?: NodeJS.Timeout;
   timer?: NodeJS.Timeout;
   busy: boolean;
+}
+
+/** The last `failed` event in the trainer's stdout file, if any. */
+function stdoutFailure(file: string): FailedEvent | undefined {
+  let failed: FailedEvent | undefined;
+  for (const line of tail(file, 64 * 1024).split('\n')) {
+    const e = parseTrainerEvent(line);
+    if (e?.type === 'failed') failed = e;
+  }
+  return failed;
 }
 
 function tail(file: string, maxBytes = 2000): string {
@@ -63,7 +74,7 @@ export class LocalExecutor implements Executor {
 
   private paths(jobId: string) {
     const dir = this.storage.localPath(`jobs/${jobId}/`);
-    return { dir, spec: path.join(dir, 'spec.json'), pidFile: path.join(dir, 'trainer.pid'), log: path.join(dir, 'trainer.log') };
+    return { dir, spec: path.join(dir, 'spec.json'), pidFile: path.join(dir, 'trainer.pid'), log: path.join(dir, 'trainer.log'), stdout: path.join(dir, 'trainer.stdout.jsonl') };
   }
 
   /** Storage keys in the request become local paths. */
@@ -100,16 +111,18 @@ export class LocalExecutor implements Executor {
     fs.mkdirSync(spec.output_dir, { recursive: true });
     fs.writeFileSync(p.spec, `${JSON.stringify(spec, null, 2)}\n`);
     const logFd = fs.openSync(p.log, 'a');
+    const outFd = fs.openSync(p.stdout, 'a');
     const child = spawn(this.options.python, ['-m', 'vpctune_trainer', 'run', '--spec', p.spec], {
       detached: true,
-      stdio: ['ignore', 'ignore', logFd],
+      stdio: ['ignore', outFd, logFd],
       env: { ...process.env, ...this.options.env, PYTHONUNBUFFERED: '1' },
     });
     fs.closeSync(logFd);
+    fs.closeSync(outFd);
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not start ${this.options.python}`);
     fs.writeFileSync(p.pidFile, `${pid}\n`);
-    const run: Run = { jobId: request.jobId, pid, marker: p.spec, eventsFile: path.join(spec.output_dir, 'events.jsonl'), logFile: p.log, cursor, busy: false };
+    const run: Run = { jobId: request.jobId, pid, marker: p.spec, eventsFile: path.join(spec.output_dir, 'events.jsonl'), logFile: p.log, stdoutFile: p.stdout, cursor, busy: false };
     child.on('exit', (code) => {
       run.exited = { code };
       void this.poll(run, listener);
@@ -132,10 +145,11 @@ export class LocalExecutor implements Executor {
     if (pid === undefined) {
       const { events, cursor: next } = await readEventsAfter(eventsFile, cursor);
       if (events.length > 0) await listener.onEvents(request.jobId, events, next);
-      await listener.onEnd(request.jobId, { exitCode: null, logTail: tail(p.log) });
+      const failure = stdoutFailure(p.stdout);
+      await listener.onEnd(request.jobId, { exitCode: null, logTail: tail(p.log), ...(failure !== undefined ? { failure: { code: failure.code, message: failure.message, param: failure.param ?? null } } : {}) });
       return false;
     }
-    const run: Run = { jobId: request.jobId, pid, marker: p.spec, eventsFile, logFile: p.log, cursor, busy: false };
+    const run: Run = { jobId: request.jobId, pid, marker: p.spec, eventsFile, logFile: p.log, stdoutFile: p.stdout, cursor, busy: false };
     this.follow(run, listener);
     this.log.info('re-attached to running trainer', { job_id: request.jobId, pid });
     return true;
@@ -159,7 +173,8 @@ export class LocalExecutor implements Executor {
       }
       if (gone && this.runs.get(run.jobId) === run) {
         this.forget(run);
-        await listener.onEnd(run.jobId, { exitCode: run.exited?.code ?? null, logTail: tail(run.logFile) });
+        const failure = stdoutFailure(run.stdoutFile);
+        await listener.onEnd(run.jobId, { exitCode: run.exited?.code ?? null, logTail: tail(run.logFile), ...(failure !== undefined ? { failure: { code: failure.code, message: failure.message, param: failure.param ?? null } } : {}) });
       }
     } catch (err) {
       this.log.error('relaying trainer events failed', { job_id: run.jobId, error: String(err) });

@@ -176,8 +176,11 @@ export class JobSupervisor implements RunListener {
       if (end.exitCode === TRAINER_EXIT.finished) {
         // Exit 0 without a `finished` event (should not happen): trust the manifest.
         await this.succeed(jobId, job.trainedTokens ?? 0, job.eventsCursor);
+      } else if (end.failure !== undefined && end.exitCode !== TRAINER_EXIT.stopped) {
+        // A `failed` event only on stdout (e.g. an invalid spec found before the output directory was known).
+        await this.fail(jobId, end.failure);
       } else if (end.exitCode === TRAINER_EXIT.invalid) {
-        await this.fail(jobId, { code: 'invalid_training_file', message: end.logTail.split('\n').pop() || 'The trainer rejected the job spec or data.', param: 'training_file' });
+        await this.fail(jobId, { code: 'invalid_spec', message: end.logTail.split('\n').pop() || 'The trainer rejected the job spec or data.', param: null });
       } else if (end.exitCode === TRAINER_EXIT.stopped || end.exitCode === null) {
         await this.resume(job, end.exitCode === null ? 'the trainer was lost while the controller was down' : 'the trainer stopped at a checkpoint');
       } else {

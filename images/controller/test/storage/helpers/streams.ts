@@ -67,18 +67,26 @@ function fullGc(): void {
  * alive; returns the work's result and the peak above the starting level. A store that buffered a whole object would
  * show at least the object's size; a streaming one shows its part or block buffers.
  */
-export async function peakRetainedBuffers<T>(work: () => Promise<T>, everyMs = 50): Promise<{ readonly result: T; readonly peakBytes: number }> {
+export async function peakRetainedBuffers<T>(work: () => Promise<T>, everyMs = 100): Promise<{ readonly result: T; readonly peakBytes: number }> {
   fullGc();
   const start = process.memoryUsage().arrayBuffers;
   let peak = 0;
-  const timer = setInterval(() => {
+  let timer: NodeJS.Timeout | undefined;
+  let running = true;
+  // A full GC of a big heap takes tens of milliseconds: wait at least 3x as long as the last one took before the
+  // next, so sampling never takes more than a quarter of the time.
+  const sample = () => {
+    const t0 = performance.now();
     fullGc();
     peak = Math.max(peak, process.memoryUsage().arrayBuffers - start);
-  }, everyMs);
+    if (running) timer = setTimeout(sample, Math.max(everyMs, 3 * (performance.now() - t0)));
+  };
+  timer = setTimeout(sample, 0);
   try {
     const result = await work();
     return { result, peakBytes: peak };
   } finally {
-    clearInterval(timer);
+    running = false;
+    clearTimeout(timer);
   }
 }

@@ -1,0 +1,34 @@
+import type { BlobStorage } from '../../storage/blob-storage';
+import { BlobNotFoundError } from '../../storage/blob-storage';
+import { parseTrainerEvent, type TrainerEvent } from '../trainer-contract';
+
+/**
+ * Reads the complete lines of `events.jsonl` after byte offset `cursor` from blob storage, with the cursor semantics of
+ * the local executor's file reader: a partly written last line waits for the next read. The trainer in the pod mirrors
+ * its output directory to the bucket after every checkpoint, at the end and on failure (images/trainer/README.md), so
+ * the object only grows; an object shorter than the cursor (rewritten by a fresh attempt) is read from the cursor on
+ * when it has grown past it again.
+ */
+export async function readBlobEventsAfter(storage: BlobStorage, key: string, cursor: number): Promise<{ readonly events: readonly TrainerEvent[]; readonly cursor: number }> {
+  const stat = await storage.stat(key);
+  if (stat === undefined || stat.bytes <= cursor) return { events: [], cursor };
+  let body: Buffer;
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await storage.get(key)) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+    body = Buffer.concat(chunks);
+  } catch (err) {
+    if (err instanceof BlobNotFoundError) return { events: [], cursor };
+    throw err;
+  }
+  if (body.length <= cursor) return { events: [], cursor };
+  const rest = body.subarray(cursor);
+  const lastNewline = rest.lastIndexOf(10);
+  if (lastNewline === -1) return { events: [], cursor };
+  const events: TrainerEvent[] = [];
+  for (const line of rest.subarray(0, lastNewline).toString('utf8').split('\n')) {
+    const e = line.trim() === '' ? undefined : parseTrainerEvent(line);
+    if (e !== undefined) events.push(e);
+  }
+  return { events, cursor: cursor + lastNewline + 1 };
+}

@@ -1,0 +1,24 @@
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startMotoServer } from '../../../../test/harness/moto-server';
+import { S3Storage } from '../../src/storage/s3-storage';
+import { digest, patternStream, peakRetainedBuffers } from './helpers/streams';
+test('timing', async () => {
+  const moto = await startMotoServer();
+  const c = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+  const admin = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, credentials: c });
+  await admin.send(new CreateBucketCommand({ Bucket: 'b' }));
+  const s = new S3Storage({ bucket: 'b', region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, credentials: c });
+  await s.put('a/y', patternStream(24 * 1024 * 1024));
+  let t = Date.now();
+  const down = await peakRetainedBuffers(async () => digest(await s.get('a/y')));
+  console.log('get sampled', Date.now() - t, down.peakBytes);
+  const admin2 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, credentials: c, responseChecksumValidation: 'WHEN_REQUIRED' });
+  t = Date.now();
+  const d2 = await peakRetainedBuffers(async () => digest((await admin2.send(new GetObjectCommand({ Bucket: 'b', Key: 'a/y' }))).Body as any));
+  console.log('get no checksum', Date.now() - t, d2.peakBytes);
+  t = Date.now();
+  const d3 = await peakRetainedBuffers(async () => { const r = await admin2.send(new GetObjectCommand({ Bucket: 'b', Key: 'a/y' })); await new Promise(r => setTimeout(r, 1000)); return digest(r.Body as any); });
+  console.log('get delayed', Date.now() - t, d3.peakBytes);
+  s.close(); admin.destroy(); admin2.destroy();
+  await moto.stop();
+});
