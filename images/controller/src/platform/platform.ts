@@ -6,6 +6,7 @@ import { DEFAULT_API_OPTIONS, type ApiOptions } from '../api/api-context';
 import { createApiServer, listen } from '../api/server';
 import { systemClock, type Clock } from '../domain/clock';
 import type { Executor } from '../executor/executor';
+import { isLocalPathStorage, type BlobStorage } from '../storage/blob-storage';
 import { LocalExecutor, type LocalExecutorOptions } from '../executor/local-executor';
 import { DEFAULT_SUPERVISOR_OPTIONS, JobSupervisor, type SupervisorOptions } from '../jobs/job-supervisor';
 import type { Logger } from '../ops/logger';
@@ -23,7 +24,12 @@ export interface PlatformOptions {
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port: number;
+  /** The local executor's trainer (ignored when `executor` is given). */
   readonly trainer: LocalExecutorOptions;
+  /** Blob storage. @default a local directory, `<dataDir>/storage` */
+  readonly storage?: BlobStorage;
+  /** Builds the executor (e.g. the Kubernetes executor). @default the local executor, which needs local-path storage */
+  readonly executor?: (storage: BlobStorage, log: Logger) => Executor;
   readonly supervisor?: Partial<SupervisorOptions>;
   readonly api?: Partial<ApiOptions>;
   readonly log: Logger;
@@ -34,7 +40,7 @@ export interface RunningPlatform {
   readonly url: string;
   readonly port: number;
   readonly store: Store;
-  readonly storage: LocalDirectoryStorage;
+  readonly storage: BlobStorage;
   readonly supervisor: JobSupervisor;
   readonly executor: Executor;
   readonly server: http.Server;
@@ -42,14 +48,17 @@ export interface RunningPlatform {
   close(): Promise<void>;
 }
 
-/** The local platform: store, local-directory storage under `<dataDir>/storage`, local executor, API server. */
+/**
+ * The platform in one process: store, blob storage, executor, supervisor, API server. Defaults are the local
+ * platform (embedded SQLite, `<dataDir>/storage`, local executor); storage and executor can be swapped.
+ */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const release = lockDataDir(options.dataDir);
   if (options.databaseUrl === undefined) SqliteDriver.clearStaleLock(path.join(options.dataDir, 'controller.db'));
   const clock = options.clock ?? systemClock;
   const store = await openStore({ dataDir: options.dataDir, exclusive: true, ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}) });
-  const storage = new LocalDirectoryStorage(path.join(options.dataDir, 'storage'));
-  const executor = new LocalExecutor(storage, options.trainer, options.log);
+  const storage = options.storage ?? new LocalDirectoryStorage(path.join(options.dataDir, 'storage'));
+  const executor = options.executor?.(storage, options.log) ?? localExecutor(storage, options);
   const supervisor = new JobSupervisor(store, storage, executor, clock, options.log, { ...DEFAULT_SUPERVISOR_OPTIONS, ...options.supervisor });
   const metrics = new MetricsRegistry();
   const adminToken = randomBytes(24).toString('hex');
@@ -79,6 +88,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       release();
     },
   };
+}
+
+function localExecutor(storage: BlobStorage, options: PlatformOptions): Executor {
+  if (!isLocalPathStorage(storage)) throw new Error(`the local executor needs storage with local paths; ${storage.kind} storage needs another executor`);
+  return new LocalExecutor(storage, options.trainer, options.log);
 }
 
 export const CONTROLLER_INFO = 'controller.json';
