@@ -124,7 +124,9 @@ export class JobSupervisor implements RunListener {
   private async launch(job: JobRecord): Promise<void> {
     try {
       const ref = await this.executor.start(this.runRequest(job), job.eventsCursor, this);
-      await this.store.transitionJob(job.id, { from: ['running'], patch: { runRef: ref } });
+      const still = await this.store.transitionJob(job.id, { from: ['running'], patch: { runRef: ref } });
+      // Cancelled while the trainer was being started: the cancel found no process to stop, so stop it now.
+      if (still === undefined) await this.executor.stop(job.id);
     } catch (err) {
       this.log.error('could not start the trainer', { job_id: job.id, error: String(err) });
       await this.fail(job.id, { code: 'internal', message: `The trainer could not be started: ${String(err)}`, param: null });
