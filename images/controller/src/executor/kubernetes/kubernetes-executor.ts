@@ -77,6 +77,27 @@ export function modelIdOf(baseModelKey: string): string {
   return baseModelKey.replace(/^models\//, '').replace(/\/+$/, '');
 }
 
+/** The pool named in the request's `adapter.pool` extension field, if any. */
+export function requestedPoolOf(request: RunRequest): unknown {
+  return (request.spec.adapter as { readonly pool?: unknown }).pool;
+}
+
+/** Placement of a run request on the platform's pools (the executor and `vpctune jobs render` share it). */
+export function placeRun(request: RunRequest, settings: KubernetesRunSettings, model: ModelSpec | undefined): Placement {
+  const requestedPool = requestedPoolOf(request);
+  if (requestedPool !== undefined && typeof requestedPool !== 'string') {
+    throw new PlacementError('adapter.pool', `Invalid 'adapter.pool': ${JSON.stringify(requestedPool)}; allowed: the name of a GPU pool: ${settings.pools.map((p) => p.name).join(', ')}.`);
+  }
+  return choosePlacement({
+    pools: settings.pools,
+    model,
+    modelId: modelIdOf(request.spec.base_model),
+    adapter: request.spec.adapter,
+    ...(typeof request.spec.context_length === 'number' ? { contextLength: request.spec.context_length } : {}),
+    ...(requestedPool !== undefined ? { requestedPool } : {}),
+  });
+}
+
 /**
  * Runs the trainer as Kubernetes Jobs on the platform's GPU pools (issue 6): one Job per attempt, placed by
  * `choosePlacement`, built by `buildRunManifests`, admitted by Kueue, followed through informers on the namespace's
@@ -149,16 +170,7 @@ export class KubernetesExecutor implements Executor {
 
   /** Pool and shape of a run. */
   async place(request: RunRequest): Promise<Placement> {
-    const modelId = modelIdOf(request.spec.base_model);
-    const requestedPool = (request.spec.adapter as { readonly pool?: unknown }).pool;
-    return choosePlacement({
-      pools: this.settings.pools,
-      model: await this.modelSpec(modelId),
-      modelId,
-      adapter: request.spec.adapter,
-      ...(typeof request.spec.context_length === 'number' ? { contextLength: request.spec.context_length } : {}),
-      ...(typeof requestedPool === 'string' ? { requestedPool } : {}),
-    });
+    return placeRun(request, this.settings, await this.modelSpec(modelIdOf(request.spec.base_model)));
   }
 
   /** The objects attempt `attempt` of a request consists of (what `vpctune jobs render` prints). */
