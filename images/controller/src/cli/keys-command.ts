@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { runningControllerAdmin } from '../platform/admin-client';
 import { createApiKey, type CreatedKey } from '../platform/api-keys';
-import { openStore } from '../store/open-store';
+import { openStoreWithoutController } from '../store/open-store';
 import { parseArgs, runCommand, stringFlag, UsageError } from './args';
 import { defaultDataDir } from './local-setup';
 
@@ -38,7 +38,7 @@ export function runKeys(args: readonly string[]): Promise<number> {
       }
       return code;
     }
-    const store = await openStore({ dataDir, ...(databaseUrl !== undefined ? { databaseUrl } : {}) });
+    const store = await openStoreWithoutController({ dataDir, ...(databaseUrl !== undefined ? { databaseUrl } : {}) });
     try {
       const now = Math.floor(Date.now() / 1000);
       if (action === 'create') {

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { runningControllerAdmin } from '../platform/admin-client';
 import { importBaseModel } from '../platform/model-registry';
 import { LocalDirectoryStorage } from '../storage/local-directory-storage';
-import { openStore } from '../store/open-store';
+import { openStoreWithoutController } from '../store/open-store';
 import { parseArgs, runCommand, stringFlag, UsageError } from './args';
 import { defaultDataDir } from './local-setup';
 
@@ -24,7 +24,7 @@ export function runModels(args: readonly string[]): Promise<number> {
       process.stdout.write(`registered base model ${id} (through the running controller)\n`);
       return 0;
     }
-    const store = await openStore({ dataDir, ...(databaseUrl !== undefined ? { databaseUrl } : {}) });
+    const store = await openStoreWithoutController({ dataDir, ...(databaseUrl !== undefined ? { databaseUrl } : {}) });
     try {
       await importBaseModel(store, new LocalDirectoryStorage(path.join(dataDir, 'storage')), id, path.resolve(from), Math.floor(Date.now() / 1000));
       process.stdout.write(`registered base model ${id}\n`);

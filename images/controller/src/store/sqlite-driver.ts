@@ -63,11 +63,17 @@ export class SqliteDriver implements SqlDriver {
   }
 
   /**
-   * A process killed inside a transaction leaves its `<file>.lock` directory behind. Call only when this process
-   * owns the database exclusively (the controller holds its data-directory lock).
+   * A process killed inside a transaction (or a controller killed while holding its exclusive lock) leaves its
+   * `<file>.lock` directory behind. Call only when this process owns the database (the controller holds its
+   * data-directory lock), or with `olderThanMs` longer than any transaction takes.
    */
-  static clearStaleLock(file: string): void {
-    fs.rmSync(`${file}.lock`, { recursive: true, force: true });
+  static clearStaleLock(file: string, olderThanMs = 0): void {
+    const lock = `${file}.lock`;
+    try {
+      if (Date.now() - fs.statSync(lock).mtimeMs >= olderThanMs) fs.rmSync(lock, { recursive: true, force: true });
+    } catch {
+      /* no lock */
+    }
   }
 
   private retrying<T>(fn: () => T): T {
