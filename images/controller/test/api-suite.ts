@@ -227,6 +227,29 @@ export function defineApiSuite(storeName: string, suiteStore: SuiteStore): void 
     });
   });
 
+  describe(`store guarantees (${storeName})`, () => {
+    test('a state change applies once under concurrency, and concurrent event appends keep one order', async () => {
+      // GIVEN a job put back to validating_files (a state the scheduler leaves alone)
+      const store = t.platform.store;
+      const job = await a.fineTuning.jobs.create({ model: BASE_MODEL, training_file: goodFile, hyperparameters: { n_epochs: 40 } });
+      const id = job.id;
+      await a.fineTuning.jobs.cancel(id);
+      await store.transitionJob(id, { patch: { status: 'validating_files' } });
+      // WHEN 20 callers race to move it from validating_files to succeeded, each with an event
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.transitionJob(id, { from: ['validating_files'], patch: { status: 'succeeded' }, events: [{ id: `ftevent-race-${storeName}-${i}`, createdAt: 1, level: 'info', type: 'message', message: `winner ${i}`, data: null }] })),
+      );
+      // THEN exactly one wins, and only its event is recorded
+      expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+      const winners = (await store.listEvents(id, { limit: 100 })).data.filter((e) => e.message.startsWith('winner'));
+      expect(winners).toHaveLength(1);
+      // AND 30 concurrent appends get 30 distinct places in the job's sequence
+      await Promise.all(Array.from({ length: 30 }, (_, i) => store.transitionJob(id, { patch: {}, events: [{ id: `ftevent-append-${storeName}-${i}`, createdAt: 1, level: 'info', type: 'message', message: `append ${i}`, data: null }] })));
+      const appended = (await store.listEvents(id, { limit: 100 })).data.filter((e) => e.message.startsWith('append'));
+      expect(appended).toHaveLength(30);
+    });
+  });
+
   describe(`bad input gets OpenAI-shaped errors naming the field (${storeName})`, () => {
     const raw = (path: string, init: RequestInit = {}) => fetch(`${t.platform.url}${path}`, init);
     const authed = (path: string, init: RequestInit = {}) => raw(path, { ...init, headers: { authorization: `Bearer ${t.keyA}`, ...(init.headers as Record<string, string>) } });
