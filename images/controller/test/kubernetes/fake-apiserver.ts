@@ -98,7 +98,8 @@ export class FakeApiServer {
     return {
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'fake', cluster: { server: this.url } }],
+      // client-node refuses plain HTTP unless TLS verification is off (there is no TLS to verify here).
+      clusters: [{ name: 'fake', cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
       users: [{ name: 'tester', user: { token: this.token } }],
       contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'tester', namespace } }],
       'current-context': 'fake',

@@ -447,6 +447,8 @@ export class KubernetesExecutor implements Executor {
         await this.failRun(run, 'image_pull_failed', `The trainer image ${end.image} could not be pulled (${end.reason}): ${end.message}`);
         return;
       case 'failed':
+        // The pods' final states may still be on their way (a separate watch): wait for them while any pod is live.
+        if (livePods(pods).length > 0) return;
         // No exit code to go by (pods gone): resume from the last checkpoint, as for a lost process.
         await this.finish(run, { exitCode: null, logTail: `Kubernetes Job ${run.jobName} failed (${end.reason}): ${end.message}` });
         return;

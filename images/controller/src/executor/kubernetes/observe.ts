@@ -130,5 +130,9 @@ function failureOf(job: V1Job, failed: { reason?: string; message?: string }, po
   if (reason === 'PodFailurePolicy' && /DisruptionTarget/.test(message)) return { kind: 'preempted', detail: message };
   const exit = exitCode(pods);
   if (exit !== undefined) return { kind: 'exit', exitCode: exit.code, pod: exit.pod };
+  // The Job and Pod watches are separate streams: the Job's Failed condition may arrive before the pod's terminated
+  // state. The pod failure policy's message names both: "Container trainer for pod NS/NAME failed with exit code 2 …".
+  const byPolicy = /for pod [^/\s]+\/(\S+) failed with exit code (\d+)/.exec(message);
+  if (reason === 'PodFailurePolicy' && byPolicy !== null) return { kind: 'exit', exitCode: Number(byPolicy[2]), pod: byPolicy[1] };
   return { kind: 'failed', reason: reason || 'Failed', message };
 }

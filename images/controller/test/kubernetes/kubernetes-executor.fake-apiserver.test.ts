@@ -1,0 +1,409 @@
+/**
+ * The Kubernetes executor against an in-process server that speaks the Kubernetes list/watch protocol
+ * (fake-apiserver.ts), through the same @kubernetes/client-node code production uses: a KubeConfig pointing at the
+ * server, BatchV1Api/CoreV1Api for creates, deletes, lists and pod logs, and makeInformer's list + chunked watch with
+ * resourceVersion resume and relist on 410 Gone. The tests play Kueue (unsuspending Jobs), the Job controller
+ * (pods, Job conditions) and the kubelet (container states) by editing objects on the server; the trainer by writing
+ * events.jsonl into the blob storage.
+ *
+ * OWED: a test against a real apiserver (kind/k3s or envtest with Kueue installed). None can run on our CI machines
+ * (no container runtime, no network), so what is proven here is the executor's side of the protocol, not the real
+ * Job controller's, Kueue's or the kubelet's behaviour — those are simulated from their documentation.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadConfigFile } from '../../../../constructs/config';
+import type { RunEnd, RunRequest } from '../../src/executor/executor';
+import { KubernetesExecutor, type RunNotice, type RunNoticeListener } from '../../src/executor/kubernetes/kubernetes-executor';
+import { objectNames } from '../../src/executor/kubernetes/names';
+import { settingsFromConfig } from '../../src/executor/kubernetes/settings';
+import type { TrainerEvent } from '../../src/executor/trainer-contract';
+import { silentLogger } from '../../src/ops/logger';
+import { LocalDirectoryStorage } from '../../src/storage/local-directory-storage';
+import { FakeApiServer, type Obj } from './fake-apiserver';
+import { loadSchemaChecker, type SchemaChecker } from './k8s-schema';
+
+const NS = 'vpctune';
+const config = loadConfigFile(path.join(__dirname, '..', 'fixtures', 'kubernetes', 'platform-aws.yaml'));
+const settings = settingsFromConfig(config, { bucketUri: 's3://acme-artifacts-1', trainerImage: 'registry.example/acme-ft/trainer:0.1.0' });
+
+class Recorder implements RunNoticeListener {
+  readonly events: { events: readonly TrainerEvent[]; cursor: number }[] = [];
+  readonly ends: RunEnd[] = [];
+  readonly notices: RunNotice[] = [];
+  async onEvents(_jobId: string, events: readonly TrainerEvent[], cursor: number): Promise<void> {
+    this.events.push({ events, cursor });
+  }
+  async onEnd(_jobId: string, end: RunEnd): Promise<void> {
+    this.ends.push(end);
+  }
+  async onNotice(_jobId: string, notice: RunNotice): Promise<void> {
+    this.notices.push(notice);
+  }
+  messages(): string[] {
+    return this.notices.map((n) => n.message);
+  }
+  allEvents(): TrainerEvent[] {
+    return this.events.flatMap((b) => [...b.events]);
+  }
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 8000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function request(jobId: string, model = 'meta-llama/Llama-3.1-8B-Instruct', adapter: RunRequest['spec']['adapter'] = { type: 'lora', r: 16, alpha: 32, dropout: 0.05, target_modules: 'all-linear' }): RunRequest {
+  return {
+    jobId,
+    projectId: 'team-a',
+    spec: {
+      base_model: `models/${model}/`,
+      training_file: 'files/file-train',
+      method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' } } },
+      adapter,
+      seed: 42,
+      output_dir: `jobs/${jobId}/output/`,
+    },
+  };
+}
+
+const RUNNING = { phase: 'Running', containerStatuses: [{ name: 'trainer', image: settings.trainerImage, ready: true, restartCount: 0, imageID: '', state: { running: { startedAt: '2026-11-22T00:00:00Z' } } }] };
+function terminatedStatus(exitCode: number, reason = exitCode === 0 ? 'Completed' : 'Error', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { phase: exitCode === 0 ? 'Succeeded' : 'Failed', ...extra, containerStatuses: [{ name: 'trainer', image: settings.trainerImage, ready: false, restartCount: 0, imageID: '', state: { terminated: { exitCode, reason } } }] };
+}
+function jobCondition(type: string, reason: string, message = ''): (j: Obj) => void {
+  return (j) => {
+    j['status'] = { conditions: [{ type, status: 'True', reason, message }] };
+  };
+}
+
+let server: FakeApiServer;
+let kubeConfig: KubeConfig;
+let storage: LocalDirectoryStorage;
+let tmp: string;
+let schema: SchemaChecker;
+let clock = 1_000_000;
+const executors: KubernetesExecutor[] = [];
+
+async function newExecutor(overrides: Partial<ConstructorParameters<typeof KubernetesExecutor>[2]> = {}): Promise<KubernetesExecutor> {
+  const e = await KubernetesExecutor.connect(storage, { settings, pollMs: 40, watchRetryMs: 40, maxPreemptions: 2, imagePullTimeoutMs: 60_000, now: () => clock, ...overrides }, silentLogger, { kubeConfig });
+  executors.push(e);
+  return e;
+}
+
+function appendEvents(jobId: string, lines: readonly string[]): void {
+  const file = storage.localPath(`jobs/${jobId}/output/events.jsonl`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.appendFileSync(file, lines.join(''));
+}
+
+beforeAll(async () => {
+  schema = await loadSchemaChecker();
+});
+
+beforeEach(async () => {
+  server = new FakeApiServer();
+  await server.start();
+  const k8s = await import('@kubernetes/client-node');
+  kubeConfig = new k8s.KubeConfig();
+  kubeConfig.loadFromString(JSON.stringify(server.kubeconfig(NS)));
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-k8s-'));
+  storage = new LocalDirectoryStorage(tmp);
+  clock = 1_000_000;
+});
+
+afterEach(async () => {
+  for (const e of executors.splice(0)) await e.detachAll();
+  await server.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('one node: created suspended, admitted by Kueue, events relayed from the bucket, Complete ends with exit 0', async () => {
+  // GIVEN an executor on the AWS platform and a LoRA job of an 8B model
+  const executor = await newExecutor();
+  const rec = new Recorder();
+  const name = objectNames('ftjob-One', 1).job;
+  // WHEN it starts
+  const ref = await executor.start(request('ftjob-One'), 0, rec);
+  // THEN one Job was created, suspended for Kueue, on the smallest pool that holds it, and its spec ConfigMap after it
+  expect(JSON.parse(ref)).toEqual({ job: name, attempt: 1, namespace: NS, pool: 'a10g', nodes: 1, gpus_per_node: 1 });
+  const [job] = server.created('jobs');
+  expect(server.created('jobs')).toHaveLength(1);
+  expect(schema.problems(job as Obj)).toEqual([]);
+  expect((job as Obj)['spec']).toMatchObject({ suspend: true });
+  const [cm] = server.created('configmaps');
+  expect(schema.problems(cm as Obj)).toEqual([]);
+  expect(cm?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Job', name, uid: server.get('jobs', NS, name)?.metadata.uid });
+  expect(server.created('services')).toEqual([]);
+  await waitFor('the queued notice', () => rec.messages().includes(`Waiting for Kueue to admit Kubernetes Job ${name} (queue vpctune, pool a10g)`));
+
+  // WHEN Kueue admits it and its pod runs
+  server.admit(NS, name);
+  await waitFor('the admitted notice', () => rec.messages().includes(`Kueue admitted Kubernetes Job ${name}; starting its pods on pool a10g`));
+  server.addPod(NS, name, 0, RUNNING);
+  await waitFor('the running notice', () => rec.messages().includes(`Trainer running (Kubernetes Job ${name})`));
+
+  // AND the trainer's mirror uploads events.jsonl with a partly written last line
+  const started = `${JSON.stringify({ type: 'started', time: 1, total_steps: 4, n_epochs: 1, resumed_from_step: null, hyperparameters: { n_epochs: 1 }, pid: 7 })}\n`;
+  const progress = `${JSON.stringify({ type: 'progress', time: 2, step: 1, total_steps: 4, epoch: 0.25, tokens_per_second: 100, eta_seconds: 3 })}\n`;
+  appendEvents('ftjob-One', [started, progress, '{"type":"metr']);
+  // THEN the complete lines are relayed with the byte cursor after them
+  const first = await waitFor('relayed events', () => rec.events[0]);
+  expect(first.events.map((e) => e.type)).toEqual(['started', 'progress']);
+  expect(first.cursor).toBe(Buffer.byteLength(started + progress));
+
+  // WHEN the trainer finishes and the Job completes
+  appendEvents('ftjob-One', [`ics","time":3,"epoch":1,"iteration":4,"train_loss":0.5,"trained_tokens":40,"valid_loss":null,"perplexity":null}\n`, `${JSON.stringify({ type: 'finished', time: 4, trained_tokens: 40, manifest: 'manifest.json' })}\n`]);
+  server.update('pods', NS, `${name}-0-x0`, (p) => {
+    p['status'] = terminatedStatus(0);
+  });
+  server.update('jobs', NS, name, jobCondition('Complete', 'CompletionsReached'));
+  // THEN every event was relayed in order and the run ended with exit 0
+  const end = await waitFor('the end', () => rec.ends[0]);
+  expect(end).toEqual({ exitCode: 0, logTail: '' });
+  expect(rec.allEvents().map((e) => e.type)).toEqual(['started', 'progress', 'metrics', 'finished']);
+  expect(executor.activeRuns()).toBe(0);
+});
+
+test('several nodes: an Indexed Job with a headless Service owned by it', async () => {
+  // GIVEN a full fine-tuning job of a 70B model (17 H100s: 3 nodes of the h100 pool)
+  const executor = await newExecutor();
+  const rec = new Recorder();
+  // WHEN it starts
+  const ref = await executor.start(request('ftjob-Big', 'meta-llama/Llama-3.1-70B-Instruct', { type: 'full', r: 16, alpha: 32, dropout: 0.05, target_modules: 'all-linear' }), 0, rec);
+  // THEN the Job is Indexed over 3 nodes and the Service, owned by it, resolves rank 0 before readiness
+  expect(JSON.parse(ref)).toMatchObject({ pool: 'h100', nodes: 3, gpus_per_node: 8 });
+  const [job] = server.created('jobs');
+  const [svc] = server.created('services');
+  expect(schema.problems(job as Obj)).toEqual([]);
+  expect(schema.problems(svc as Obj)).toEqual([]);
+  expect((job as Obj)['spec']).toMatchObject({ completionMode: 'Indexed', completions: 3, parallelism: 3 });
+  expect(svc?.metadata.ownerReferences?.[0]?.uid).toBe(server.get('jobs', NS, objectNames('ftjob-Big', 1).job)?.metadata.uid);
+  expect((svc as Obj)['spec']).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+});
+
+test('spot preemption: resubmitted to resume from the checkpoint, counted, and failed past the limit', async () => {
+  // GIVEN an executor that resubmits at most 2 preemptions, and a running job
+  const executor = await newExecutor({ maxPreemptions: 2 });
+  const rec = new Recorder();
+  await executor.start(request('ftjob-Spot'), 0, rec);
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    const name = objectNames('ftjob-Spot', attempt).job;
+    await waitFor(`job ${name}`, () => server.get('jobs', NS, name));
+    server.admit(NS, name);
+    const pod = server.addPod(NS, name, 0, RUNNING);
+    await waitFor('running', () => rec.messages().includes(`Trainer running (Kubernetes Job ${name})`));
+    // WHEN the spot node is reclaimed: the pod is disrupted, checkpoints on SIGTERM (exit 75) and the pod failure
+    // policy fails the Job
+    server.update('pods', NS, pod, (p) => {
+      p['status'] = terminatedStatus(75, 'Error', { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet', message: 'node shutdown' }] });
+    });
+    server.update('jobs', NS, name, jobCondition('Failed', 'PodFailurePolicy', `Pod ${NS}/${pod} has condition DisruptionTarget matching FailJob rule at index 1`));
+    if (attempt <= 2) {
+      // THEN the old Job is deleted and attempt N+1 is created with the count on it
+      const next = objectNames('ftjob-Spot', attempt + 1).job;
+      const created = await waitFor(`attempt ${attempt + 1}`, () => server.created('jobs').find((j) => j.metadata.name === next));
+      expect(schema.problems(created)).toEqual([]);
+      expect(created.metadata.annotations?.['vpctune.dev/preemptions']).toBe(String(attempt));
+      expect(created.metadata.labels?.['vpctune.dev/attempt']).toBe(String(attempt + 1));
+      expect(server.get('jobs', NS, name)).toBeUndefined();
+      expect(rec.messages()).toContain(`Node preempted (pod ${pod} was disrupted (TerminationByKubelet: node shutdown)); resubmitting to resume from the last checkpoint (preemption ${attempt} of at most 2)`);
+    }
+  }
+  // THEN the third preemption fails the job with its own code, and no fourth Job is created
+  const end = await waitFor('the end', () => rec.ends[0]);
+  const pod3 = `${objectNames('ftjob-Spot', 3).job}-0-x0`;
+  const failed = rec.allEvents().find((e) => e.type === 'failed');
+  expect(failed).toMatchObject({ code: 'preempted', param: null, message: `The job's nodes were preempted 3 times (last: pod ${pod3} was disrupted (TerminationByKubelet: node shutdown)); giving up after 2 resubmissions.` });
+  expect(end.exitCode).toBeNull();
+  expect(server.created('jobs')).toHaveLength(3);
+  const deletes = server.requests.filter((r) => r.method === 'DELETE');
+  expect(deletes.map((d) => d.query['propagationPolicy'])).toEqual(['Background', 'Background']);
+});
+
+test('cancel: the Job is deleted with foreground propagation, and the run ends with exit 75 once it is gone', async () => {
+  // GIVEN a running job
+  const executor = await newExecutor();
+  const rec = new Recorder();
+  await executor.start(request('ftjob-Stop'), 0, rec);
+  const name = objectNames('ftjob-Stop', 1).job;
+  server.admit(NS, name);
+  const pod = server.addPod(NS, name, 0, RUNNING);
+  await waitFor('running', () => rec.messages().includes(`Trainer running (Kubernetes Job ${name})`));
+  // WHEN it is cancelled
+  await executor.stop('ftjob-Stop');
+  // THEN one DELETE asks for foreground propagation (the pods get their SIGTERM grace period first)
+  const del = server.requests.filter((r) => r.method === 'DELETE');
+  expect(del).toHaveLength(1);
+  expect(del[0]?.path).toBe(`/apis/batch/v1/namespaces/${NS}/jobs/${name}`);
+  expect(del[0]?.query['propagationPolicy']).toBe('Foreground');
+  expect(schema.problems(del[0]?.body as Obj)).toEqual([]);
+  expect(del[0]?.body).toEqual({ apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Foreground' });
+  expect(server.get('jobs', NS, name)?.metadata.deletionTimestamp).toBeDefined();
+  expect(rec.ends).toEqual([]);
+  // WHEN the trainer checkpoints and exits 75, its pod and then the Job are gone
+  appendEvents('ftjob-Stop', [`${JSON.stringify({ type: 'stopped', time: 5, step: 3, checkpoint: 'checkpoints/step-3' })}\n`]);
+  server.update('pods', NS, pod, (p) => {
+    p['status'] = terminatedStatus(75);
+  });
+  server.finishForegroundDeletion(NS, name);
+  // THEN the stopped event is relayed and the run ends as stopped
+  const end = await waitFor('the end', () => rec.ends[0]);
+  expect(end.exitCode).toBe(75);
+  expect(rec.allEvents().map((e) => e.type)).toEqual(['stopped']);
+  expect(server.created('jobs')).toHaveLength(1);
+});
+
+test('watch: a dropped watch resumes from its resourceVersion; 410 Gone (event or HTTP status) relists and misses nothing', async () => {
+  // GIVEN a followed job whose informers have listed once and are watching
+  const executor = await newExecutor();
+  const rec = new Recorder();
+  await executor.start(request('ftjob-Watch'), 0, rec);
+  const name = objectNames('ftjob-Watch', 1).job;
+  await waitFor('both watches', () => server.openWatches('jobs') === 1 && server.openWatches('pods') === 1);
+  expect([server.listCalls.jobs, server.listCalls.pods]).toEqual([2, 1]); // the informer's list + start()'s lookup by label
+  const rvBefore = server.get('jobs', NS, name)?.metadata.resourceVersion;
+
+  // WHEN the connections drop (apiserver restart, load balancer timeout) and a change happens meanwhile
+  server.dropWatches();
+  server.admit(NS, name);
+  // THEN the watches come back from their resourceVersion, without a list, and the change arrives
+  await waitFor('the admitted notice', () => rec.messages().includes(`Kueue admitted Kubernetes Job ${name}; starting its pods on pool a10g`));
+  expect([server.listCalls.jobs, server.listCalls.pods]).toEqual([2, 1]);
+  expect(server.watchCalls.filter((w) => w.kind === 'jobs').map((w) => w.answer)).toEqual(['stream', 'stream']);
+  expect(Number(server.watchCalls.filter((w) => w.kind === 'jobs')[1]?.resourceVersion)).toBeGreaterThanOrEqual(Number(rvBefore));
+
+  // WHEN the history is compacted and the watches drop: the apiserver answers 200 + an ERROR event with 410 Expired
+  server.compact();
+  server.dropWatches();
+  server.addPod(NS, name, 0, RUNNING);
+  // THEN the informers relist and see the pod
+  await waitFor('the running notice', () => rec.messages().includes(`Trainer running (Kubernetes Job ${name})`));
+  expect(server.watchCalls.some((w) => w.kind === 'pods' && w.answer === 'expired-event')).toBe(true);
+  await waitFor('relist of pods', () => server.listCalls.pods === 2);
+
+  // WHEN it happens again and this time the answer is HTTP 410
+  server.expiredMode = 'http410';
+  server.compact();
+  server.dropWatches();
+  server.update('jobs', NS, name, jobCondition('Complete', 'CompletionsReached'));
+  server.update('pods', NS, `${name}-0-x0`, (p) => {
+    p['status'] = terminatedStatus(0);
+  });
+  // THEN the completion is still seen after the relist
+  const end = await waitFor('the end', () => rec.ends[0]);
+  expect(end.exitCode).toBe(0);
+  expect(server.watchCalls.some((w) => w.kind === 'jobs' && w.answer === 'http-410')).toBe(true);
+  expect(server.listCalls.jobs).toBeGreaterThanOrEqual(3);
+});
+
+test('a restarted controller re-adopts the Job by label and never creates a second one', async () => {
+  // GIVEN a job started by a controller that then went away
+  const first = await newExecutor();
+  await first.start(request('ftjob-Adopt'), 0, new Recorder());
+  await first.detachAll();
+  const name = objectNames('ftjob-Adopt', 1).job;
+  // WHEN a new controller attaches, and also (a race) tries to start the job again
+  const second = await newExecutor();
+  const rec = new Recorder();
+  expect(await second.attach(request('ftjob-Adopt'), 0, rec)).toBe(true);
+  const third = await newExecutor();
+  const ref = await third.start(request('ftjob-Adopt'), 0, new Recorder());
+  // THEN both follow the existing Job: still one created
+  expect(server.created('jobs')).toHaveLength(1);
+  expect(JSON.parse(ref)).toMatchObject({ job: name, attempt: 1 });
+  // AND the adopted run follows the Job to its end
+  server.admit(NS, name);
+  server.addPod(NS, name, 0, RUNNING);
+  await waitFor('running', () => rec.messages().includes(`Trainer running (Kubernetes Job ${name})`));
+  // WHEN the trainer exits 2 (invalid data); the Job's Failed condition arrives before the pod's terminated state
+  server.podLogs.set(`${name}-0-x0`, 'loading data\nline 3: messages is missing');
+  server.update('jobs', NS, name, jobCondition('Failed', 'PodFailurePolicy', `Container trainer for pod ${NS}/${name}-0-x0 failed with exit code 2 matching FailJob rule at index 0`));
+  server.update('pods', NS, `${name}-0-x0`, (p) => {
+    p['status'] = terminatedStatus(2);
+  });
+  // THEN an invalid-data exit is reported with the pod's last log lines
+  const end = await waitFor('the end', () => rec.ends[0]);
+  expect(end).toEqual({ exitCode: 2, logTail: 'loading data\nline 3: messages is missing' });
+  // AND attaching to a job whose Job has ended reports the end at once
+  const late = new Recorder();
+  expect(await (await newExecutor()).attach(request('ftjob-Adopt'), 0, late)).toBe(false);
+  expect((await waitFor('the late end', () => late.ends[0])).exitCode).toBe(2);
+});
+
+test.each([
+  [
+    'OOMKilled',
+    'out_of_memory',
+    (name: string, pod: string) => {
+      server.update('pods', NS, pod, (p) => {
+        p['status'] = terminatedStatus(137, 'OOMKilled');
+      });
+      server.update('jobs', NS, name, jobCondition('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'));
+    },
+    (name: string, pod: string) => `The trainer ran out of host memory (OOMKilled in pod ${pod}, memory limit 25Gi) on pool a10g; use a pool with more memory per GPU, a smaller batch size or context length.`,
+  ],
+  [
+    'deadline exceeded',
+    'deadline_exceeded',
+    (name: string) => server.update('jobs', NS, name, jobCondition('Failed', 'DeadlineExceeded', 'Job was active longer than specified deadline')),
+    () => 'The job ran longer than its deadline (activeDeadlineSeconds 3600) and was stopped; its last checkpoint is kept.',
+  ],
+] as const)('%s fails the job with code %s', async (_what, code, act, message) => {
+  // GIVEN a running job with a one-hour deadline
+  const executor = await newExecutor({ settings: { ...settings, activeDeadlineSeconds: 3600 } });
+  const rec = new Recorder();
+  await executor.start(request('ftjob-Fail'), 0, rec);
+  const name = objectNames('ftjob-Fail', 1).job;
+  server.admit(NS, name);
+  const pod = server.addPod(NS, name, 0, RUNNING);
+  await waitFor('running', () => rec.messages().includes(`Trainer running (Kubernetes Job ${name})`));
+  // WHEN Kubernetes ends it
+  act(name, pod);
+  // THEN the job fails with a platform code and a message that says what to do
+  const end = await waitFor('the end', () => rec.ends[0]);
+  expect(rec.allEvents()).toEqual([expect.objectContaining({ type: 'failed', code, message: message(name, pod), param: null })]);
+  expect(end.exitCode).toBeNull();
+});
+
+test('an image that cannot be pulled: a warning at once, the job failed and its Job deleted after the timeout', async () => {
+  // GIVEN a 5-minute pull timeout and an admitted Job whose pod cannot pull the trainer image
+  const executor = await newExecutor({ imagePullTimeoutMs: 300_000 });
+  const rec = new Recorder();
+  await executor.start(request('ftjob-Pull'), 0, rec);
+  const name = objectNames('ftjob-Pull', 1).job;
+  server.admit(NS, name);
+  const waiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image "${settings.trainerImage}"` };
+  server.addPod(NS, name, 0, { phase: 'Pending', containerStatuses: [{ name: 'trainer', image: settings.trainerImage, ready: false, restartCount: 0, imageID: '', state: { waiting } }] });
+  // THEN a warning names the image and the reason
+  const warn = `The trainer image ${settings.trainerImage} cannot be pulled (ImagePullBackOff): Back-off pulling image "${settings.trainerImage}"`;
+  await waitFor('the pull warning', () => rec.messages().includes(warn));
+  expect(rec.notices.find((n) => n.message === warn)?.level).toBe('warn');
+  expect(rec.ends).toEqual([]);
+  // WHEN five minutes pass without a pull
+  clock += 300_000;
+  // THEN the job fails and the Job is deleted (it would hold its quota forever)
+  const end = await waitFor('the end', () => rec.ends[0]);
+  expect(rec.allEvents()).toEqual([
+    expect.objectContaining({ type: 'failed', code: 'image_pull_failed', message: `The trainer image ${settings.trainerImage} could not be pulled (ImagePullBackOff for 300 s): Back-off pulling image "${settings.trainerImage}"` }),
+  ]);
+  expect(end.exitCode).toBeNull();
+  expect(server.requests.filter((r) => r.method === 'DELETE').map((r) => [r.path, r.query['propagationPolicy']])).toEqual([[`/apis/batch/v1/namespaces/${NS}/jobs/${name}`, 'Background']]);
+});
+
+test('a pool the platform does not have fails the job before any Job is created', async () => {
+  const executor = await newExecutor();
+  const rec = new Recorder();
+  const req = request('ftjob-Pool', 'meta-llama/Llama-3.1-8B-Instruct', { type: 'lora', r: 16, alpha: 32, dropout: 0.05, target_modules: 'all-linear', pool: 'h200' } as RunRequest['spec']['adapter']);
+  await executor.start(req, 0, rec);
+  expect(rec.allEvents()).toEqual([expect.objectContaining({ type: 'failed', code: 'invalid_pool', param: 'adapter.pool', message: `Invalid 'adapter.pool': "h200" is not a GPU pool of this platform; allowed: a10g, l40s-x4, h100.` })]);
+  expect(server.created('jobs')).toEqual([]);
+});
