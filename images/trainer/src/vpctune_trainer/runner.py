@@ -232,7 +232,10 @@ def _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, va
     )
 
     set_seed(spec.seed)
-    load_kwargs = {"dtype": plan.torch_dtype, "attn_implementation": plan.attn_implementation}
+    # Frozen base weights (LoRA/QLoRA) load in the training precision; weights that are trained (full) stay fp32
+    # masters with bf16/fp16 autocast (TrainingArguments bf16/fp16) for the compute.
+    dtype = torch.float32 if spec.adapter_type == "full" else plan.torch_dtype
+    load_kwargs = {"dtype": dtype, "attn_implementation": plan.attn_implementation}
     if plan.quantization:
         load_kwargs["quantization_config"] = plan.bnb_config()
     model = AutoModelForCausalLM.from_pretrained(base, **load_kwargs)

@@ -119,6 +119,10 @@ class PlatformCallback(TrainerCallback):
     # --- lifecycle
     def on_train_begin(self, args, state, control, **kw):
         c = self.ctx
+        if c.tokens_per_step is None and state.max_steps:
+            # DPO: trl/accelerate decide the batches; take their step count
+            c.total_steps = state.max_steps
+            c.steps_per_epoch = max(1, math.ceil(state.max_steps / c.n_epochs))
         if c.is_main:
             c.events.emit("started", total_steps=c.total_steps, n_epochs=c.n_epochs,
                           resumed_from_step=c.resumed_from_step, hyperparameters=c.hyperparameters, pid=os.getpid())
