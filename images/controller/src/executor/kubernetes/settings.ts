@@ -84,7 +84,7 @@ export function settingsProblems(s: KubernetesRunSettings): string[] {
   const problems: string[] = [];
   const scheme = BUCKET_SCHEME[s.cloud];
   if (!new RegExp(`^${scheme}://[a-z0-9][a-z0-9._-]*[a-z0-9](/.*)?$`).test(s.bucketUri)) {
-    problems.push(`bucket ${JSON.stringify(s.bucketUri)} is not a ${s.cloud} bucket URI; allowed: ${scheme}://NAME`);
+    problems.push(`bucket ${JSON.stringify(s.bucketUri)} is not a bucket URI for cloud ${s.cloud}; allowed: ${scheme}://NAME`);
   }
   if (s.cloud === Cloud.AZURE && (s.azureStorageAccountUrl === undefined || !/^https:\/\/[a-z0-9]{3,24}\.blob\./.test(s.azureStorageAccountUrl))) {
     problems.push(`storage account URL ${JSON.stringify(s.azureStorageAccountUrl ?? '')} is not an Azure Blob endpoint; allowed: https://ACCOUNT.blob.core.windows.net`);
