@@ -211,3 +211,28 @@ def test_torchrun_command_from_indexed_job_environment():
                        "-m", "vpctune_trainer", "run", "--spec", "/spec.json"]
     single = torchrun_command("/spec.json", {}, None, gpus=0)
     assert "--nproc_per_node=1" in single and "--node_rank=0" in single and "--master_addr=127.0.0.1" in single
+
+
+def test_fsdp_full_fine_tuning_on_two_cpu_processes_fails_with_cuda_required(tiny_llama3, tmp_path):
+    """Given full fine-tuning launched on 2 processes on this CPU-only machine (FSDP would be needed), when it runs
+    through `launch`, then rank 0 emits one failed/cuda_required event naming adapter.type, nothing is trained, and
+    the exit code is 1."""
+    import socket
+
+    from trainer_testlib import child_env, read_jsonl, run_cli, stdout_events
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "out"
+    path = write_spec(tmp_path / "s.json", {"base_model": tiny_llama3, "output_dir": str(out),
+                                           "training_file": str(FIXTURES / "sft-good.jsonl"),
+                                           "adapter": {"type": "full"}})
+    proc = run_cli(["launch", "--spec", str(path), "--nproc-per-node", "2"],
+                   env=child_env(OMP_NUM_THREADS=1, VPCTUNE_TORCH_THREADS=1, MASTER_PORT=port))
+    assert proc.returncode == 1
+    (ev,) = stdout_events(proc)
+    assert (ev["type"], ev["code"], ev["param"]) == ("failed", "cuda_required", "adapter.type")
+    assert ev["message"].startswith('adapter.type "full" on 2 processes shards the model with FSDP')
+    assert read_jsonl(out / "events.jsonl") == [ev]
+    assert not (out / "checkpoints").exists()
