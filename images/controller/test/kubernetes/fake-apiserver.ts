@@ -65,10 +65,12 @@ export class FakeApiServer {
   readonly requests: Recorded[] = [];
   /** List calls per kind: a watch resumed from its resourceVersion does not list again; a 410 relists. */
   readonly listCalls: Record<Kind, number> = { jobs: 0, pods: 0, configmaps: 0, services: 0 };
-  readonly watchCalls: { kind: Kind; resourceVersion: string | undefined; answer: 'stream' | 'expired-event' | 'http-410' }[] = [];
+  readonly watchCalls: { kind: Kind; resourceVersion: string | undefined; answer: 'stream' | 'expired-event' | 'http-410' | 'http-500' }[] = [];
   readonly podLogs = new Map<string, string>();
   /** How a too-old resourceVersion is answered. */
   expiredMode: 'event' | 'http410' = 'event';
+  /** The next N watch requests answer 500 (an apiserver or proxy hiccup). */
+  failNextWatches = 0;
   private readonly store: Record<Kind, Map<string, Obj>> = { jobs: new Map(), pods: new Map(), configmaps: new Map(), services: new Map() };
   private readonly history: { rv: number; kind: Kind; type: EventType; obj: Obj }[] = [];
   private readonly watchers = new Set<Watcher>();
@@ -276,6 +278,11 @@ export class FakeApiServer {
 
   private watch(kind: Kind, namespace: string, query: Record<string, string>, res: http.ServerResponse): void {
     const from = query['resourceVersion'];
+    if (this.failNextWatches > 0) {
+      this.failNextWatches -= 1;
+      this.watchCalls.push({ kind, resourceVersion: from, answer: 'http-500' });
+      return this.status(res, 500, 'InternalError', 'etcdserver: request timed out');
+    }
     const selector = query['labelSelector'];
     if (from !== undefined && from !== '' && from !== '0' && Number(from) < this.compactedBelow) {
       if (this.expiredMode === 'http410') {

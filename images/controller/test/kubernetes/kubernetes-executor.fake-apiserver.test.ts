@@ -407,3 +407,75 @@ test('a pool the platform does not have fails the job before any Job is created'
   expect(rec.allEvents()).toEqual([expect.objectContaining({ type: 'failed', code: 'invalid_pool', param: 'adapter.pool', message: `Invalid 'adapter.pool': "h200" is not a GPU pool of this platform; allowed: a10g, l40s-x4, h100.` })]);
   expect(server.created('jobs')).toEqual([]);
 });
+
+test('a watch that fails (HTTP 500) is retried from its resourceVersion and the run keeps following', async () => {
+  // GIVEN an executor made by the platform's synchronous factory (it connects on first use) following a job
+  const executor = KubernetesExecutor.factory({ settings, pollMs: 40, watchRetryMs: 40, now: () => clock }, { kubeConfig })(storage, silentLogger);
+  executors.push(executor);
+  const rec = new Recorder();
+  await executor.start(request('ftjob-Flaky'), 0, rec);
+  const name = objectNames('ftjob-Flaky', 1).job;
+  await waitFor('both watches', () => server.openWatches('jobs') === 1 && server.openWatches('pods') === 1);
+  // WHEN the watches drop and the next two watch requests fail
+  server.failNextWatches = 2;
+  server.dropWatches();
+  server.admit(NS, name);
+  // THEN the informers retry, resume, and the change arrives without a relist
+  await waitFor('the admitted notice', () => rec.messages().includes(`Kueue admitted Kubernetes Job ${name}; starting its pods on pool a10g`));
+  expect(server.watchCalls.filter((w) => w.answer === 'http-500')).toHaveLength(2);
+  expect(server.listCalls.jobs).toBe(2);
+});
+
+test('Kueue taking the quota back, an unschedulable pod and a node deleted with its pods are told apart', async () => {
+  const executor = await newExecutor({ maxPreemptions: 5 });
+  const rec = new Recorder();
+  await executor.start(request('ftjob-Kueue'), 0, rec);
+  const name = objectNames('ftjob-Kueue', 1).job;
+  server.admit(NS, name);
+  // WHEN the pod waits for a node (the autoscaler adds one)
+  const pod = server.addPod(NS, name, 0, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 node(s) didn\'t match Pod\'s node affinity/selector.' }] });
+  // THEN a notice says why
+  await waitFor('the unschedulable notice', () => rec.messages().includes("Waiting for a node of pool a10g: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector."));
+  // WHEN it runs, and Kueue then suspends the Job to give its quota to another workload
+  server.update('pods', NS, pod, (p) => {
+    p['status'] = RUNNING;
+  });
+  await waitFor('running', () => rec.messages().includes(`Trainer running (Kubernetes Job ${name})`));
+  server.remove('pods', NS, pod);
+  server.update('jobs', NS, name, (j) => {
+    (j['spec'] as { suspend: boolean }).suspend = true;
+  });
+  // THEN that is a re-queue, not an end
+  await waitFor('the requeue notice', () => rec.messages().includes(`Kueue suspended Kubernetes Job ${name} to free quota; it resumes from its last checkpoint when admitted again`));
+  expect(rec.ends).toEqual([]);
+  // WHEN it is admitted again and its node is then deleted with the pod on it (no pod left to look at)
+  server.admit(NS, name);
+  await waitFor('admitted again', () => rec.messages().filter((m) => m.startsWith(`Kueue admitted Kubernetes Job ${name}`)).length === 2);
+  server.update('jobs', NS, name, jobCondition('Failed', 'PodFailurePolicy', `Pod ${NS}/${name}-0-x9 has condition DisruptionTarget matching FailJob rule at index 1`));
+  // THEN the pod failure policy's message is enough to call it a preemption and resubmit
+  const next = objectNames('ftjob-Kueue', 2).job;
+  await waitFor('attempt 2', () => server.get('jobs', NS, next));
+  expect(rec.messages()).toContain(`Node preempted (Pod ${NS}/${name}-0-x9 has condition DisruptionTarget matching FailJob rule at index 1); resubmitting to resume from the last checkpoint (preemption 1 of at most 5)`);
+  expect(rec.ends).toEqual([]);
+});
+
+test('a trainer stopped at a checkpoint ends with exit 75; starting the job again creates the next attempt, once', async () => {
+  // GIVEN a run whose trainer got SIGTERM from outside (not a cancel) and exited 75
+  const executor = await newExecutor();
+  const rec = new Recorder();
+  await executor.start(request('ftjob-Again'), 0, rec);
+  const name = objectNames('ftjob-Again', 1).job;
+  server.admit(NS, name);
+  const pod = server.addPod(NS, name, 0, terminatedStatus(75));
+  server.update('jobs', NS, name, jobCondition('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'));
+  // THEN the run ends with exit 75 (the supervisor resumes it)
+  expect(await waitFor('the end', () => rec.ends[0])).toEqual({ exitCode: 75, logTail: '' });
+  expect(pod).toBe(`${name}-0-x0`);
+  // WHEN the supervisor starts it again, twice (a retry after a timeout)
+  const again = new Recorder();
+  const ref = await executor.start(request('ftjob-Again'), 0, again);
+  expect(await executor.start(request('ftjob-Again'), 0, again)).toBe(ref);
+  // THEN attempt 2 exists once, with the preemption count carried over
+  expect(JSON.parse(ref)).toMatchObject({ job: objectNames('ftjob-Again', 2).job, attempt: 2 });
+  expect(server.created('jobs').map((j) => j.metadata.name)).toEqual([name, objectNames('ftjob-Again', 2).job]);
+});

@@ -61,6 +61,8 @@ interface Run {
   imagePullSince: number | undefined;
   stopping: boolean;
   ended: boolean;
+  /** Evaluations that saw the Job failed with no exit code, OOM or disruption to explain it. */
+  unexplainedEndPolls: number;
   timer: NodeJS.Timeout | undefined;
   chain: Promise<void>;
 }
@@ -125,12 +127,18 @@ export class KubernetesExecutor implements Executor {
   private readonly now: () => number;
   private readonly settings: KubernetesRunSettings;
 
+  private apiValue: KubeApi | undefined;
+  private apiPromise: Promise<KubeApi> | undefined;
+
+  /** `api`: a connected client, or how to connect one on first use (the platform's executor factory is synchronous). */
   constructor(
-    private readonly api: KubeApi,
+    api: KubeApi | (() => Promise<KubeApi>),
     private readonly storage: BlobStorage,
     private readonly options: KubernetesExecutorOptions,
     private readonly log: Logger,
   ) {
+    if (api instanceof KubeApi) this.apiValue = api;
+    else this.connectApi = api;
     const problems = settingsProblems(options.settings);
     if (problems.length > 0) throw new Error(`Kubernetes executor settings: ${problems.join('; ')}`);
     this.settings = options.settings;
@@ -141,9 +149,37 @@ export class KubernetesExecutor implements Executor {
     this.now = options.now ?? Date.now;
   }
 
+  private connectApi: (() => Promise<KubeApi>) | undefined;
+
   /** Connects to the API server (in-cluster, a kubeconfig file, or a given KubeConfig). */
   static async connect(storage: BlobStorage, options: KubernetesExecutorOptions, log: Logger, connection: KubeConnection = {}): Promise<KubernetesExecutor> {
     return new KubernetesExecutor(await KubeApi.connect(connection), storage, options, log);
+  }
+
+  /**
+   * A factory for `PlatformOptions.executor` (images/controller/src/platform/platform.ts): the client connects on first
+   * use. Kueue does the queueing on a cluster, so give the supervisor a `maxConcurrentJobs` as large as the quotas.
+   */
+  static factory(options: KubernetesExecutorOptions, connection: KubeConnection = {}): (storage: BlobStorage, log: Logger) => KubernetesExecutor {
+    return (storage, log) => new KubernetesExecutor(() => KubeApi.connect(connection), storage, options, log);
+  }
+
+  /** The API client, connected on first use. */
+  private get api(): KubeApi {
+    if (this.apiValue === undefined) throw new Error('internal: Kubernetes API used before connecting');
+    return this.apiValue;
+  }
+
+  private async connected(): Promise<void> {
+    if (this.apiValue !== undefined) return;
+    if (this.connectApi === undefined) throw new Error('internal: no way to connect to the Kubernetes API');
+    this.apiPromise ??= this.connectApi();
+    try {
+      this.apiValue = await this.apiPromise;
+    } catch (err) {
+      this.apiPromise = undefined;
+      throw err;
+    }
   }
 
   private get namespace(): string {
@@ -231,6 +267,7 @@ export class KubernetesExecutor implements Executor {
   }
 
   async stop(jobId: string): Promise<void> {
+    await this.connected();
     const run = this.runs.get(jobId);
     const names = run !== undefined ? [run.jobName] : (await this.api.listJobs(this.namespace, jobSelector(jobId))).filter((j) => !isFinished(j)).map((j) => j.metadata?.name ?? '');
     if (run !== undefined) run.stopping = true;
@@ -277,6 +314,7 @@ export class KubernetesExecutor implements Executor {
       imagePullSince: undefined,
       stopping: false,
       ended: false,
+      unexplainedEndPolls: 0,
       timer: undefined,
       chain: Promise.resolve(),
     };
@@ -447,8 +485,10 @@ export class KubernetesExecutor implements Executor {
         await this.failRun(run, 'image_pull_failed', `The trainer image ${end.image} could not be pulled (${end.reason}): ${end.message}`);
         return;
       case 'failed':
-        // The pods' final states may still be on their way (a separate watch): wait for them while any pod is live.
+        // The pods' final states may still be on their way (a separate watch): wait while any pod is live, and give
+        // the pod watch three evaluations (the poll timer runs one every pollMs) to deliver a pod the failure counted.
         if (livePods(pods).length > 0) return;
+        if ((run.unexplainedEndPolls += 1) < 3) return;
         // No exit code to go by (pods gone): resume from the last checkpoint, as for a lost process.
         await this.finish(run, { exitCode: null, logTail: `Kubernetes Job ${run.jobName} failed (${end.reason}): ${end.message}` });
         return;
@@ -494,7 +534,8 @@ export class KubernetesExecutor implements Executor {
 
   // --- informers ---
 
-  private ensureInformers(): Promise<void> {
+  private async ensureInformers(): Promise<void> {
+    await this.connected();
     if (this.informersStarting !== undefined) return this.informersStarting;
     const onEvent = (obj: V1Job | V1Pod): void => {
       const jobId = this.byLabel.get(obj.metadata?.labels?.[JOB_ID_LABEL] ?? '');
