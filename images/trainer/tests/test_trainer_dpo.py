@@ -3,9 +3,30 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 
+import pytest
 import torch
-from trainer_testlib import FIXTURES, read_jsonl, run_cli, stdout_events, write_spec
+from trainer_testlib import (FIXTURES, child_env, load_adapter_weights, read_jsonl, run_cli, stdout_events,
+                             write_spec)
+
+
+def _dpo_spec(base, out):
+    return {"base_model": base, "training_file": str(FIXTURES / "dpo-good.jsonl"),
+            "validation_file": str(FIXTURES / "dpo-good.jsonl"),
+            "method": {"type": "dpo", "dpo": {"hyperparameters": {
+                "n_epochs": 2, "batch_size": 4, "learning_rate_multiplier": 20, "beta": 0.1}}},
+            "adapter": {"type": "lora", "r": 8}, "seed": 3, "checkpoint_steps": 2, "output_dir": str(out)}
+
+
+@pytest.fixture(scope="module")
+def dpo_run(tiny_llama3, tmp_path_factory):
+    d = tmp_path_factory.mktemp("dpo")
+    proc = run_cli(["run", "--spec", str(write_spec(d / "spec.json", _dpo_spec(tiny_llama3, d / "out")))])
+    return proc, d / "out"
 
 
 def _seq_logp(model, tok, prompt, answer):
@@ -19,7 +40,7 @@ def _seq_logp(model, tok, prompt, answer):
     return logp[n_prompt - 1:].sum().item()
 
 
-def test_dpo_reward_margin_grows(tiny_llama3, tmp_path):
+def test_dpo_reward_margin_grows(tiny_llama3, dpo_run):
     """Given 20 preference pairs (preferred: a kind sentence; non-preferred: "No.") and a LoRA DPO spec with beta
     0.1, when the job runs, then it exits 0 with the contract's events, trl's logged chosen-vs-rejected reward margin
     grows from 0 at the first step to clearly positive at the end, valid_loss (the DPO loss on the validation file)
@@ -28,13 +49,7 @@ def test_dpo_reward_margin_grows(tiny_llama3, tmp_path):
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    out = tmp_path / "out"
-    spec = {"base_model": tiny_llama3, "training_file": str(FIXTURES / "dpo-good.jsonl"),
-            "validation_file": str(FIXTURES / "dpo-good.jsonl"),
-            "method": {"type": "dpo", "dpo": {"hyperparameters": {
-                "n_epochs": 2, "batch_size": 4, "learning_rate_multiplier": 20, "beta": 0.1}}},
-            "adapter": {"type": "lora", "r": 8}, "seed": 3, "output_dir": str(out)}
-    proc = run_cli(["run", "--spec", str(write_spec(tmp_path / "spec.json", spec))])
+    proc, out = dpo_run
     assert proc.returncode == 0, proc.stderr[-3000:]
     events = stdout_events(proc)
     assert events[0]["type"] == "started" and events[0]["total_steps"] == 10
@@ -68,3 +83,34 @@ def test_dpo_reward_margin_grows(tiny_llama3, tmp_path):
         margin = 0.1 * ((_seq_logp(policy, tok, prompt, ch) - _seq_logp(ref, tok, prompt, ch))
                         - (_seq_logp(policy, tok, prompt, rj) - _seq_logp(ref, tok, prompt, rj)))
         assert margin > 0
+
+
+def test_dpo_sigterm_and_resume_matches_uninterrupted(tiny_llama3, dpo_run, tmp_path):
+    """Given the same DPO job, when it gets SIGTERM after its first checkpoint (exit 75) and is rerun, then it
+    resumes from that checkpoint (the trained adapter, not a fresh one: trl is given the LoRA config rather than a
+    wrapped model, so the checkpoint holds one adapter), its metrics cover iterations 1..10 once, and its final
+    adapter equals the uninterrupted run's within 1e-6."""
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "vpctune_trainer", "run", "--spec",
+           str(write_spec(tmp_path / "spec.json", _dpo_spec(tiny_llama3, out)))]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=child_env())
+    for line in proc.stdout:
+        if json.loads(line)["type"] == "checkpoint":
+            os.kill(proc.pid, signal.SIGSTOP)
+            os.kill(proc.pid, signal.SIGTERM)
+            os.kill(proc.pid, signal.SIGCONT)
+            break
+    rest = [json.loads(l) for l in proc.stdout]
+    assert proc.wait(timeout=300) == 75 and rest[-1]["type"] == "stopped"
+    k = rest[-1]["step"]
+    second = run_cli(cmd[3:])
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert stdout_events(second)[0]["resumed_from_step"] == k
+    metrics, reference = read_jsonl(out / "metrics.jsonl"), read_jsonl(dpo_run[1] / "metrics.jsonl")
+    assert [m["iteration"] for m in metrics] == list(range(1, 11))
+    for a, b in zip(metrics, reference):
+        assert abs(a["train_loss"] - b["train_loss"]) < 1e-5
+    got, want = load_adapter_weights(out / "adapter"), load_adapter_weights(dpo_run[1] / "adapter")
+    assert got.keys() == want.keys()
+    for name in want:
+        torch.testing.assert_close(got[name], want[name], atol=1e-6, rtol=0)

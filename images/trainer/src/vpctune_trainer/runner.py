@@ -240,6 +240,7 @@ def _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, va
         load_kwargs["quantization_config"] = plan.bnb_config()
     model = AutoModelForCausalLM.from_pretrained(base, **load_kwargs)
     model.config.use_cache = False
+    lora = None
     if spec.adapter_type in ("lora", "qlora"):
         from peft import LoraConfig, get_peft_model
 
@@ -249,8 +250,11 @@ def _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, va
             model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=True)
         lora = LoraConfig(r=spec.lora_r, lora_alpha=spec.lora_alpha, lora_dropout=spec.lora_dropout,
                           target_modules=spec.target_modules, task_type="CAUSAL_LM", bias="none")
-        model = get_peft_model(model, lora)
-        model.peft_config["default"].base_model_name_or_path = spec.base_model
+        if spec.method == "supervised":
+            model = get_peft_model(model, lora)
+            model.peft_config["default"].base_model_name_or_path = spec.base_model
+        # DPO: trl wraps the model itself from the config. Handing it a PeftModel makes trl add a "ref" adapter, and
+        # transformers then resumes only that adapter from a checkpoint, not the trained one.
 
     resume_path = resume[1] if resume else None
     if any_rank(stop.requested):  # SIGTERM before the first step: nothing new to save
@@ -266,7 +270,7 @@ def _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, va
         if spec.adapter_type == "full":
             ref_model = AutoModelForCausalLM.from_pretrained(base, **load_kwargs)
         trainer = run_dpo(model, ref_model, tokenizer, records, valid[0] if valid else None, ctx, plan, spec.seed,
-                          resume_path, context_length)
+                          resume_path, context_length, peft_config=lora, base_model_name=spec.base_model)
 
     steps_now = trainer.state.global_step
     if ctx.stopped_at is not None:

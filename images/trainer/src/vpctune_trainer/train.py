@@ -348,7 +348,7 @@ def run_sft(model, tokenizer, schedule, eval_batches, ctx: JobContext, plan, see
 # ---------------------------------------------------------------- DPO
 
 def run_dpo(model, ref_model, tokenizer, train_rows, eval_rows, ctx: JobContext, plan, seed: int,
-            resume: str | None, context_length: int):
+            resume: str | None, context_length: int, peft_config=None, base_model_name: str | None = None):
     from datasets import Dataset
     from trl import DPOConfig, DPOTrainer
 
@@ -375,7 +375,10 @@ def run_dpo(model, ref_model, tokenizer, train_rows, eval_rows, ctx: JobContext,
         eval_dataset=Dataset.from_list(eval_rows) if eval_rows else None,
         processing_class=tokenizer,
         callbacks=[PlatformCallback(ctx)],
+        peft_config=peft_config,
     )
+    if peft_config is not None and base_model_name:
+        trainer.model.peft_config["default"].base_model_name_or_path = base_model_name
     _quiet_trainer(trainer)
     trainer.train(resume_from_checkpoint=resume)
     return trainer
