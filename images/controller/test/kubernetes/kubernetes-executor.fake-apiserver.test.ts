@@ -320,7 +320,9 @@ test('a restarted controller re-adopts the Job by label and never creates a seco
   // THEN both follow the existing Job: still one created
   expect(server.created('jobs')).toHaveLength(1);
   expect(JSON.parse(ref)).toMatchObject({ job: name, attempt: 1 });
-  // AND the adopted run follows the Job to its end
+  // AND the adopted run says so once, then follows the Job to its end
+  await waitFor('the adoption notice', () => rec.messages().includes(`Following Kubernetes Job ${name} again after a controller restart (suspended)`));
+  expect(rec.messages().filter((m) => m.startsWith('Waiting for Kueue'))).toEqual([]);
   server.admit(NS, name);
   server.addPod(NS, name, 0, RUNNING);
   await waitFor('running', () => rec.messages().includes(`Trainer running (Kubernetes Job ${name})`));

@@ -1,6 +1,6 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { findModel, modelFromConfig, type ModelSpec } from '../../../../../constructs/estimate';
-import { KUEUE_LOCAL_QUEUE } from '../../../../../constructs/platform';
+import { KUEUE_LOCAL_QUEUE, POOL_LABEL } from '../../../../../constructs/platform';
 import type { Logger } from '../../ops/logger';
 import type { BlobStorage } from '../../storage/blob-storage';
 import type { Executor, RunEnd, RunListener, RunRequest } from '../executor';
@@ -63,6 +63,12 @@ interface Run {
   ended: boolean;
   /** Evaluations that saw the Job failed with no exit code, OOM or disruption to explain it. */
   unexplainedEndPolls: number;
+  /** Times Kueue suspended the running Job again (quota reclaimed). */
+  requeues: number;
+  /** Followed after a controller restart rather than created by this process. */
+  adopted: boolean;
+  /** The pool label of an adopted Job (its placement is recomputed only to resubmit). */
+  adoptedPool: string | undefined;
   timer: NodeJS.Timeout | undefined;
   chain: Promise<void>;
 }
@@ -315,6 +321,9 @@ export class KubernetesExecutor implements Executor {
       stopping: false,
       ended: false,
       unexplainedEndPolls: 0,
+      requeues: 0,
+      adopted: job !== undefined,
+      adoptedPool: job?.metadata?.labels?.[POOL_LABEL],
       timer: undefined,
       chain: Promise.resolve(),
     };
@@ -351,6 +360,7 @@ export class KubernetesExecutor implements Executor {
     const draft = this.manifests(run.request, placement, run.attempt, run.preemptions);
     run.jobName = draft.job.metadata?.name ?? '';
     run.seen = false;
+    run.adopted = false;
     run.lastPhase = undefined;
     run.imagePullSince = undefined;
     let job: V1Job;
@@ -438,24 +448,27 @@ export class KubernetesExecutor implements Executor {
   }
 
   private async noticePhase(run: Run, obs: AttemptObservation): Promise<void> {
-    const placement = run.placement;
-    const pool = placement?.pool.name ?? run.request.jobId;
+    const pool = run.placement?.pool.name ?? run.adoptedPool ?? '?';
+    if (run.lastPhase === undefined && run.adopted) {
+      // Adopted after a controller restart: what happened before was told by the previous process.
+      for (const key of obs.phase === 'suspended' ? ['suspended'] : obs.phase === 'admitted' ? ['suspended', 'admitted'] : ['suspended', 'admitted', 'running']) run.noticed.add(`${key}-${run.attempt}`);
+      await this.notice(run, `adopted-${run.attempt}`, { level: 'info', message: `Following Kubernetes Job ${run.jobName} again after a controller restart (${obs.phase})`, data: { k8s_job: run.jobName } });
+    }
     if (obs.phase === 'suspended') {
       await this.notice(run, `suspended-${run.attempt}`, { level: 'info', message: `Waiting for Kueue to admit Kubernetes Job ${run.jobName} (queue ${KUEUE_LOCAL_QUEUE}, pool ${pool})`, data: { k8s_job: run.jobName } });
     } else if (obs.phase === 'admitted' || obs.phase === 'running') {
       if (run.lastPhase === 'suspended' || (run.lastPhase === undefined && this.settings.kueue)) {
-        await this.notice(run, `admitted-${run.attempt}`, { level: 'info', message: `Kueue admitted Kubernetes Job ${run.jobName}; starting its pods on pool ${pool}`, data: { k8s_job: run.jobName } });
+        await this.notice(run, `admitted-${run.attempt}-${run.requeues}`, { level: 'info', message: `Kueue admitted Kubernetes Job ${run.jobName}; starting its pods on pool ${pool}`, data: { k8s_job: run.jobName } });
       }
       if (obs.unschedulable !== undefined) {
         await this.notice(run, `unschedulable-${run.attempt}`, { level: 'info', message: `Waiting for a node of pool ${pool}: ${obs.unschedulable}`, data: { k8s_job: run.jobName } });
       }
-      if (obs.phase === 'running') await this.notice(run, `running-${run.attempt}`, { level: 'info', message: `Trainer running (Kubernetes Job ${run.jobName})`, data: { k8s_job: run.jobName } });
+      if (obs.phase === 'running') await this.notice(run, `running-${run.attempt}-${run.requeues}`, { level: 'info', message: `Trainer running (Kubernetes Job ${run.jobName})`, data: { k8s_job: run.jobName } });
     }
     // Kueue took the quota back (a higher-priority workload): it suspends the Job, whose pods checkpoint on SIGTERM.
     if (obs.phase === 'suspended' && (run.lastPhase === 'admitted' || run.lastPhase === 'running')) {
-      run.noticed.delete(`admitted-${run.attempt}`);
-      run.noticed.delete(`running-${run.attempt}`);
-      await this.notice(run, `requeued-${run.attempt}-${run.noticed.size}`, { level: 'warn', message: `Kueue suspended Kubernetes Job ${run.jobName} to free quota; it resumes from its last checkpoint when admitted again`, data: { k8s_job: run.jobName } });
+      run.requeues += 1;
+      await this.notice(run, `requeued-${run.attempt}-${run.requeues}`, { level: 'warn', message: `Kueue suspended Kubernetes Job ${run.jobName} to free quota; it resumes from its last checkpoint when admitted again`, data: { k8s_job: run.jobName } });
     }
     run.lastPhase = obs.phase;
   }
