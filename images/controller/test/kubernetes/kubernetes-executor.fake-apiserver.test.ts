@@ -311,14 +311,17 @@ test('a restarted controller re-adopts the Job by label and never creates a seco
   await first.start(request('ftjob-Adopt'), 0, new Recorder());
   await first.detachAll();
   const name = objectNames('ftjob-Adopt', 1).job;
+  // (it died right after creating the Job: its spec ConfigMap is missing)
+  server.remove('configmaps', NS, `${name}-spec`);
   // WHEN a new controller attaches, and also (a race) tries to start the job again
   const second = await newExecutor();
   const rec = new Recorder();
   expect(await second.attach(request('ftjob-Adopt'), 0, rec)).toBe(true);
   const third = await newExecutor();
   const ref = await third.start(request('ftjob-Adopt'), 0, new Recorder());
-  // THEN both follow the existing Job: still one created
+  // THEN both follow the existing Job: still one created, and its ConfigMap is back, owned by it
   expect(server.created('jobs')).toHaveLength(1);
+  expect(server.get('configmaps', NS, `${name}-spec`)?.metadata.ownerReferences?.[0]?.uid).toBe(server.get('jobs', NS, name)?.metadata.uid);
   expect(JSON.parse(ref)).toMatchObject({ job: name, attempt: 1 });
   // AND the adopted run says so once, then follows the Job to its end
   await waitFor('the adoption notice', () => rec.messages().includes(`Following Kubernetes Job ${name} again after a controller restart (suspended)`));

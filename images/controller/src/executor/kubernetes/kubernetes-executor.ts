@@ -232,6 +232,7 @@ export class KubernetesExecutor implements Executor {
       // A Job of this fine-tuning job is live (a previous controller created it): follow it, never create a second.
       const run = this.newRun(request, cursor, listener, latest);
       this.follow(run);
+      await this.ensureOwned(run, latest);
       this.log.info('adopted the live Kubernetes Job of the job', { job_id: request.jobId, k8s_job: run.jobName });
       return this.ref(run);
     }
@@ -249,7 +250,12 @@ export class KubernetesExecutor implements Executor {
     run.attempt = latest !== undefined ? ATTEMPT_OF(latest) + 1 : 1;
     run.preemptions = latest !== undefined ? PREEMPTIONS_OF(latest) : 0;
     this.follow(run);
-    await this.createAttempt(run);
+    try {
+      await this.createAttempt(run);
+    } catch (err) {
+      this.forget(run);
+      throw err;
+    }
     return this.ref(run);
   }
 
@@ -267,6 +273,7 @@ export class KubernetesExecutor implements Executor {
     // Follow it even when it has ended: the next evaluation relays the rest of its events and reports how it ended.
     const run = this.newRun(request, cursor, listener, latest);
     this.follow(run);
+    if (!isFinished(latest)) await this.ensureOwned(run, latest);
     this.log.info('re-adopted the Kubernetes Job of the job', { job_id: request.jobId, k8s_job: run.jobName, finished: isFinished(latest) });
     this.schedule(run, true);
     return !isFinished(latest);
@@ -382,6 +389,21 @@ export class KubernetesExecutor implements Executor {
       message: `Created Kubernetes Job ${run.jobName} on GPU pool ${placement.pool.name} (${placement.nodes} node${placement.nodes === 1 ? '' : 's'} x ${placement.gpusPerPod} ${placement.pool.gpu} GPU${placement.gpusPerPod === 1 ? '' : 's'})`,
       data: { k8s_job: run.jobName, attempt: run.attempt, pool: placement.pool.name, nodes: placement.nodes, gpus_per_node: placement.gpusPerPod, placement: placement.reason },
     });
+  }
+
+  /**
+   * An adopted Job's ConfigMap and Service exist (a controller that died between creating the Job and them would
+   * otherwise leave its pods waiting for the spec forever); existing ones are kept as they are.
+   */
+  private async ensureOwned(run: Run, job: V1Job): Promise<void> {
+    try {
+      const placement = run.placement ?? (run.placement = await this.place(run.request));
+      const owned = this.manifests(run.request, placement, run.attempt, run.preemptions, { name: run.jobName, uid: job.metadata?.uid ?? '' });
+      await this.api.ensureConfigMap(this.namespace, owned.configMap);
+      if (owned.service !== undefined) await this.api.ensureService(this.namespace, owned.service);
+    } catch (err) {
+      this.log.warn('could not check the adopted Job\'s ConfigMap and Service', { job_id: run.jobId, k8s_job: run.jobName, error: String(err) });
+    }
   }
 
   /** Queues an evaluation of the run behind the previous one (one at a time per run). */
@@ -521,10 +543,15 @@ export class KubernetesExecutor implements Executor {
       message: `Node preempted (${detail}); resubmitting to resume from the last checkpoint (preemption ${count} of at most ${this.maxPreemptions})`,
       data: { k8s_job: old, preemptions: count },
     });
-    await this.api.deleteJob(this.namespace, old, 'Background');
     run.preemptions = count;
     run.attempt += 1;
-    await this.createAttempt(run);
+    try {
+      await this.api.deleteJob(this.namespace, old, 'Background');
+      await this.createAttempt(run);
+    } catch (err) {
+      // The supervisor resumes a run that ended without an exit code: its start() creates the next attempt.
+      await this.finish(run, { exitCode: null, logTail: `could not resubmit after a preemption: ${String(err)}` });
+    }
   }
 
   /** Ends the run with a failure only the platform sees, as the trainer contract's `failed` event. */
