@@ -5,9 +5,9 @@ import { parseTrainerEvent, type TrainerEvent } from '../trainer-contract';
 /**
  * Reads the complete lines of `events.jsonl` after byte offset `cursor` from blob storage, with the cursor semantics of
  * the local executor's file reader: a partly written last line waits for the next read. The trainer in the pod mirrors
- * its output directory to the bucket after every checkpoint, at the end and on failure (images/trainer/README.md), so
- * the object only grows; an object shorter than the cursor (rewritten by a fresh attempt) is read from the cursor on
- * when it has grown past it again.
+ * its output directory to the bucket after every checkpoint, at the end and on failure (images/trainer/README.md), and a
+ * resumed attempt pulls the object before appending to it, so the object only grows. Object stores have no ranged read
+ * behind the BlobStorage interface: the object is read whole when it has grown past the cursor (`stat` first).
  */
 export async function readBlobEventsAfter(storage: BlobStorage, key: string, cursor: number): Promise<{ readonly events: readonly TrainerEvent[]; readonly cursor: number }> {
   const stat = await storage.stat(key);
