@@ -112,7 +112,7 @@ class PlatformCallback(TrainerCallback):
     def __init__(self, ctx: JobContext):
         self.ctx = ctx
         self.pending: dict | None = None
-        self.last_time = time.time()
+        self.last_time = self.t_begin = time.time()
         self.start_step: int | None = None
         self.start_tokens = 0
 
@@ -126,7 +126,7 @@ class PlatformCallback(TrainerCallback):
         if c.is_main:
             c.events.emit("started", total_steps=c.total_steps, n_epochs=c.n_epochs,
                           resumed_from_step=c.resumed_from_step, hyperparameters=c.hyperparameters, pid=os.getpid())
-        self.last_time = time.time()
+        self.last_time = self.t_begin = time.time()
 
     def on_step_end(self, args, state, control, **kw):
         c = self.ctx
@@ -134,7 +134,6 @@ class PlatformCallback(TrainerCallback):
         if self.start_step is None:
             self.start_step = step - 1
             self.start_tokens = c.trained_tokens(step - 1, state) if c.tokens_per_step is not None else 0
-            self.t_first = c.started_at
         stop = any_rank(c.stop.requested)
         epoch_end = step % c.steps_per_epoch == 0 or step == c.total_steps
         if epoch_end and c.has_validation:
@@ -148,7 +147,7 @@ class PlatformCallback(TrainerCallback):
             now = time.time()
             tokens = c.trained_tokens(step, state)
             done = tokens - self.start_tokens if c.tokens_per_step is not None else tokens - c.prior_tokens
-            elapsed = max(now - c.started_at, 1e-9)
+            elapsed = max(now - self.t_begin, 1e-9)  # training time of this process (not loading)
             steps_done = step - self.start_step
             eta = (c.total_steps - step) * elapsed / max(steps_done, 1)
             c.events.emit("progress", step=step, total_steps=c.total_steps, epoch=step / c.steps_per_epoch,
