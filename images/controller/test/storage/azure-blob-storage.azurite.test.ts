@@ -29,8 +29,8 @@ defineBlobStorageContract('Azure Blob on Azurite', {
     });
     return storage;
   },
-  // uploadStream holds `uploadConcurrency` blocks in flight and fills one more.
-  uploadBufferBytes: 3 * 4 * 1024 * 1024,
+  // uploadStream's BufferScheduler pools `uploadConcurrency` (2) blocks in flight, fills one more and keeps one spare.
+  uploadBufferBytes: 4 * 4 * 1024 * 1024,
   // A refused upload never commits its block list: the blob does not exist (checked by the contract), and no
   // committed blob is left anywhere under the test's area. Uncommitted blocks are Azure's to drop.
   stop: async () => {

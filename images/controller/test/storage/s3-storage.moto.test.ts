@@ -17,7 +17,7 @@ let moto: MotoServer | undefined;
 let storage: S3Storage | undefined;
 
 function motoStorage(endpoint: string, extra: Partial<ConstructorParameters<typeof S3Storage>[0]> = {}): S3Storage {
-  return new S3Storage({ bucket: BUCKET, prefix: 'platform', region: 'us-east-1', endpoint, forcePathStyle: true, credentials: MOTO_CREDENTIALS, partSizeBytes: 5 * 1024 * 1024, uploadConcurrency: 2, ...extra });
+  return new S3Storage({ bucket: BUCKET, prefix: 'platform', region: 'us-east-1', endpoint, forcePathStyle: true, credentials: MOTO_CREDENTIALS, partSizeBytes: 5 * 1024 * 1024, uploadConcurrency: 1, ...extra });
 }
 
 defineBlobStorageContract('S3 on moto', {
@@ -29,7 +29,7 @@ defineBlobStorageContract('S3 on moto', {
     storage = motoStorage(moto.endpoint);
     return storage;
   },
-  // lib-storage holds `uploadConcurrency` parts in flight and fills one more.
+  // lib-storage holds `uploadConcurrency` (1) parts in flight, fills one more and copies it into one buffer (Buffer.concat).
   uploadBufferBytes: 3 * 5 * 1024 * 1024,
   pendingUploads: async () => (await storage!.client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads?.length ?? 0,
   stop: async () => {
