@@ -171,6 +171,11 @@ test('one node: created suspended, admitted by Kueue, events relayed from the bu
   expect(end).toEqual({ exitCode: 0, logTail: '' });
   expect(rec.allEvents().map((e) => e.type)).toEqual(['started', 'progress', 'metrics', 'finished']);
   expect(executor.activeRuns()).toBe(0);
+  // AND starting the job again (a supervisor that lost the success) reports the completed Job instead of training again
+  const again = new Recorder();
+  await executor.start(request('ftjob-One'), end === undefined ? 0 : rec.events[rec.events.length - 1]?.cursor ?? 0, again);
+  expect((await waitFor('the second end', () => again.ends[0])).exitCode).toBe(0);
+  expect(server.created('jobs')).toHaveLength(1);
 });
 
 test('several nodes: an Indexed Job with a headless Service owned by it', async () => {

@@ -76,6 +76,10 @@ interface Run {
 const ATTEMPT_OF = (job: V1Job): number => Number(job.metadata?.labels?.[ATTEMPT_LABEL] ?? '0') || 0;
 const PREEMPTIONS_OF = (job: V1Job): number => Number(job.metadata?.annotations?.[PREEMPTIONS_ANNOTATION] ?? '0') || 0;
 
+function isComplete(job: V1Job): boolean {
+  return (job.status?.conditions ?? []).some((c) => c.type === 'Complete' && c.status === 'True');
+}
+
 function isFinished(job: V1Job): boolean {
   return (job.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
 }
@@ -228,12 +232,14 @@ export class KubernetesExecutor implements Executor {
     await this.ensureInformers();
     const jobs = await this.api.listJobs(this.namespace, jobSelector(request.jobId));
     const latest = [...jobs].sort((a, b) => ATTEMPT_OF(b) - ATTEMPT_OF(a))[0];
-    if (latest !== undefined && !isFinished(latest)) {
+    if (latest !== undefined && (!isFinished(latest) || isComplete(latest))) {
       // A Job of this fine-tuning job is live (a previous controller created it): follow it, never create a second.
+      // One that completed is followed too (its end is reported), rather than training the job again.
       const run = this.newRun(request, cursor, listener, latest);
       this.follow(run);
-      await this.ensureOwned(run, latest);
-      this.log.info('adopted the live Kubernetes Job of the job', { job_id: request.jobId, k8s_job: run.jobName });
+      if (!isFinished(latest)) await this.ensureOwned(run, latest);
+      else this.schedule(run, true);
+      this.log.info('adopted the Kubernetes Job of the job', { job_id: request.jobId, k8s_job: run.jobName, complete: isComplete(latest) });
       return this.ref(run);
     }
     let placement: Placement;
