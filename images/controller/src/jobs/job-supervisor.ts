@@ -153,6 +153,16 @@ export class JobSupervisor implements RunListener {
 
   // --- RunListener ---
 
+  /**
+   * A platform event about a running job that is not a trainer event (the Kubernetes executor's Kueue admission,
+   * image pull warnings, preemptions): kept as a job event.
+   */
+  onNotice(jobId: string, notice: { readonly level: 'info' | 'warn' | 'error'; readonly message: string; readonly data?: Readonly<Record<string, unknown>> }): Promise<void> {
+    return this.lock(jobId).run(async () => {
+      await this.store.transitionJob(jobId, { from: ['running'], patch: {}, events: [jobEvent(this.now(), notice.message, { level: notice.level, ...(notice.data !== undefined ? { data: notice.data } : {}) })] });
+    });
+  }
+
   onEvents(jobId: string, batch: readonly TrainerEvent[], cursor: number): Promise<void> {
     return this.lock(jobId).run(async () => {
       const job = await this.store.getJobById(jobId);

@@ -94,7 +94,8 @@ test('a job created through the API runs as a Kubernetes Job and ends succeeded 
   const created = await until('the Job', () => server.get('jobs', NS, name));
   expect((await loadSchemaChecker()).problems(created)).toEqual([]);
   expect(created.metadata.annotations?.['vpctune.dev/placement']).toBe('vpctune/tiny-chat LoRA rank 8 needs 1 A10G GPU: pool a10g (the smallest pool that holds it), 1 GPU on one node.');
-  expect(JSON.parse((server.get('configmaps', NS, `${name}-spec`)?.['data'] as Record<string, string>)['spec.json'] ?? '')).toMatchObject({ training_file: `s3://acme-artifacts-1/files/${file.id}`, output_dir: `s3://acme-artifacts-1/jobs/${job.id}/output/` });
+  const configMap = await until('the spec ConfigMap (created after the Job)', () => server.get('configmaps', NS, `${name}-spec`));
+  expect(JSON.parse((configMap['data'] as Record<string, string>)['spec.json'] ?? '')).toMatchObject({ training_file: `s3://acme-artifacts-1/files/${file.id}`, output_dir: `s3://acme-artifacts-1/jobs/${job.id}/output/` });
 
   // WHEN Kueue admits it, the trainer runs and writes its outputs, and the Job completes
   server.admit(NS, name);
@@ -130,6 +131,13 @@ test('a job created through the API runs as a Kubernetes Job and ends succeeded 
   expect(done.result_files).toHaveLength(2);
   const messages = (await client.fineTuning.jobs.listEvents(job.id, { limit: 50 })).data.map((e) => e.message);
   expect(messages).toContain('The job has successfully completed');
+  for (const m of [
+    `Created Kubernetes Job ${name} on GPU pool a10g (1 node x 1 A10G GPU)`,
+    `Waiting for Kueue to admit Kubernetes Job ${name} (queue vpctune, pool a10g)`,
+    `Kueue admitted Kubernetes Job ${name}; starting its pods on pool a10g`,
+  ]) {
+    expect(messages).toContain(m);
+  }
   expect(server.created('jobs')).toHaveLength(1);
 });
 
