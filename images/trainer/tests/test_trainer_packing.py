@@ -129,3 +129,25 @@ def test_gradient_accumulation_when_a_step_exceeds_the_micro_batch(tiny_llama3):
     assert sum(sched.tokens_per_step) == sum(e.n_tokens for e in enc)
     dummies = [mb for mb in sched.micro_batches if mb["n_real"] == 0]
     assert all(mb["labels"] == [[-100]] and mb["input_ids"] == [[tok.pad_token_id]] for mb in dummies)
+
+
+def test_heavy_tailed_lengths_pack_with_under_one_percent_padding(tiny_llama3):
+    """Given 300 examples whose answer lengths follow a heavy tail (as in real SFT data and the benchmark) and a
+    batch of 16, when packed in the CPU layout (512-token rows stacked, rows evened out by moving/swapping
+    examples), then padding stays at or below 1% of the tokens fed, against over 40% for naive padding."""
+    import random
+
+    tok = load_tokenizer(tiny_llama3)
+    rng = random.Random(0)
+    words = ["apple", "river", "stone", "cloud", "tiger", "piano", "lemon", "candle"]
+    enc = []
+    for _ in range(300):
+        k = int(min(120, rng.paretovariate(1.2) * 3))
+        enc.append(encode_sft(tok, [{"role": "user", "content": "Tell me."},
+                                    {"role": "assistant", "content": " ".join(rng.choice(words) for _ in range(k))}]))
+    sched = build_schedule(enc, batch_size=16, n_epochs=1, seed=1, world_size=1, row_tokens=CPU_PLAN.row_tokens,
+                           rows_per_micro_batch=CPU_PLAN.rows_per_micro_batch, pad_id=tok.pad_token_id)
+    naive_real, naive_pad = naive_padded_batches(enc, 16, 1, 1)
+    assert sched.padding_fraction <= 0.01
+    assert naive_pad / (naive_real + naive_pad) > 0.4
+    assert max(len(mb["input_ids"]) for mb in sched.micro_batches) >= 2  # several rows stacked in some steps

@@ -76,8 +76,45 @@ def balanced_bins(lengths: dict[int, int], capacity: int) -> list[list[int]]:
             bins[b].append(idx)
             load[b] += lengths[idx]
         if max(load) <= capacity:
+            _even_out(bins, load, lengths, capacity)
             return [b for b in bins if b]
         k += 1
+
+
+def _even_out(bins: list[list[int]], load: list[int], lengths: dict[int, int], capacity: int, rounds: int = 64):
+    """Moves or swaps examples between the longest and the shortest row while that narrows their gap (stacked rows
+    are padded to the longest, so the gap is padding)."""
+    for _ in range(rounds):
+        h = max(range(len(bins)), key=lambda j: (load[j], -j))
+        lo = min(range(len(bins)), key=lambda j: (load[j], j))
+        gap = load[h] - load[lo]
+        if gap <= 0:
+            return
+        best = None  # (new gap, x from h, y from lo or None)
+        for x in bins[h]:
+            d = lengths[x]
+            if 0 < d < gap and load[lo] + d <= capacity:
+                cand = abs(gap - 2 * d)
+                if best is None or cand < best[0]:
+                    best = (cand, x, None)
+            for y in bins[lo]:
+                d = lengths[x] - lengths[y]
+                if 0 < d < gap and load[lo] + d <= capacity:
+                    cand = abs(gap - 2 * d)
+                    if best is None or cand < best[0]:
+                        best = (cand, x, y)
+        if best is None or best[0] >= gap:
+            return
+        _, x, y = best
+        bins[h].remove(x)
+        bins[lo].append(x)
+        load[h] -= lengths[x]
+        load[lo] += lengths[x]
+        if y is not None:
+            bins[lo].remove(y)
+            bins[h].append(y)
+            load[lo] -= lengths[y]
+            load[h] += lengths[y]
 
 
 def pack_row(examples: list[Encoded]) -> dict:
