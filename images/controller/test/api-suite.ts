@@ -6,7 +6,7 @@
 import OpenAI, { toFile } from 'openai';
 import { createApiKey } from '../src/platform/api-keys';
 import { errorOf, type ExpectedError } from './helpers/api-error-assert';
-import { BASE_MODEL, startTestPlatform, waitFor, type TestPlatform } from './helpers/test-platform';
+import { BASE_MODEL, startTestPlatform, waitFor, type TestPlatform, type TestPlatformOptions } from './helpers/test-platform';
 import { dpoJsonl, sftExample, sftJsonl } from './helpers/training-data';
 
 type Job = OpenAI.FineTuning.Jobs.FineTuningJob;
@@ -26,6 +26,8 @@ async function untilEnded(c: OpenAI, id: string): Promise<Job> {
 export interface SuiteStore {
   start(): Promise<string | undefined>;
   stop(): void;
+  /** Blob storage and executor for the platform (api.s3.test.ts: S3 on moto). @default local directory and local executor */
+  platform?(): Pick<TestPlatformOptions, 'storage' | 'executor'>;
 }
 
 export function defineApiSuite(storeName: string, suiteStore: SuiteStore): void {
@@ -37,7 +39,7 @@ export function defineApiSuite(storeName: string, suiteStore: SuiteStore): void 
 
   beforeAll(async () => {
     const databaseUrl = await suiteStore.start();
-    t = await startTestPlatform({ ...(databaseUrl !== undefined ? { databaseUrl } : {}), api: { maxUploadBytes: 64 * 1024, rateLimit: null } });
+    t = await startTestPlatform({ ...(databaseUrl !== undefined ? { databaseUrl } : {}), ...suiteStore.platform?.(), api: { maxUploadBytes: 64 * 1024, rateLimit: null } });
     a = t.client(t.keyA);
     b = t.client(t.keyB);
     goodFile = await upload(a, sftJsonl(12));

@@ -2,10 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import OpenAI from 'openai';
-import { silentLogger } from '../../src/ops/logger';
+import type { Executor } from '../../src/executor/executor';
+import type { LocalExecutorOptions } from '../../src/executor/local-executor';
+import { silentLogger, type Logger } from '../../src/ops/logger';
 import { createApiKey } from '../../src/platform/api-keys';
 import { importBaseModel } from '../../src/platform/model-registry';
 import { startPlatform, type PlatformOptions, type RunningPlatform } from '../../src/platform/platform';
+import type { BlobStorage } from '../../src/storage/blob-storage';
 
 export const FAKE_TRAINER_DIR = path.join(__dirname, '..', 'fixtures', 'fake-trainer');
 export const BASE_MODEL = 'vpctune/tiny-chat';
@@ -28,6 +31,10 @@ export interface TestPlatformOptions {
   readonly supervisor?: PlatformOptions['supervisor'];
   /** SIGTERM → SIGKILL grace on cancel. @default 3000 */
   readonly stopGraceMs?: number;
+  /** Blob storage behind the platform (e.g. S3 on moto). @default the local directory `<dataDir>/storage` */
+  readonly storage?: BlobStorage;
+  /** Builds the executor from the storage and the fake trainer's settings. @default the local executor */
+  readonly executor?: (storage: BlobStorage, log: Logger, trainer: LocalExecutorOptions) => Executor;
 }
 
 /** Makes a directory that passes for a Hugging Face model (the fake trainer never loads it). */
@@ -41,11 +48,14 @@ export function fakeModelDir(root: string): string {
 /** A local platform on a free port with the fake trainer, the base model and one key for projects `alpha` and `beta`. */
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-ctl-'));
+  const trainer: LocalExecutorOptions = { python: 'python3', env: { PYTHONPATH: FAKE_TRAINER_DIR, ...options.fakeTrainerEnv }, stopGraceMs: options.stopGraceMs ?? 3000, pollMs: 50 };
   const platform = await startPlatform({
     dataDir,
     ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
     port: 0,
-    trainer: { python: 'python3', env: { PYTHONPATH: FAKE_TRAINER_DIR, ...options.fakeTrainerEnv }, stopGraceMs: options.stopGraceMs ?? 3000, pollMs: 50 },
+    trainer,
+    ...(options.storage !== undefined ? { storage: options.storage } : {}),
+    ...(options.executor !== undefined ? { executor: (storage: BlobStorage, log: Logger) => options.executor!(storage, log, trainer) } : {}),
     supervisor: { scheduleIntervalMs: 100, maxConcurrentJobs: 2, ...options.supervisor },
     api: { rateLimit: null, ...options.api },
     log: silentLogger,
