@@ -414,6 +414,9 @@ test('a pool the platform does not have fails the job before any Job is created'
   const rec = new Recorder();
   const req = request('ftjob-Pool', 'meta-llama/Llama-3.1-8B-Instruct', { type: 'lora', r: 16, alpha: 32, dropout: 0.05, target_modules: 'all-linear', pool: 'h200' } as RunRequest['spec']['adapter']);
   await executor.start(req, 0, rec);
+  // (told after start() returns: a supervisor may call start() while holding the job's lock)
+  expect(rec.events).toEqual([]);
+  await waitFor('the end', () => rec.ends[0]);
   expect(rec.allEvents()).toEqual([expect.objectContaining({ type: 'failed', code: 'invalid_pool', param: 'adapter.pool', message: `Invalid 'adapter.pool': "h200" is not a GPU pool of this platform; allowed: a10g, l40s-x4, h100.` })]);
   expect(server.created('jobs')).toEqual([]);
 });

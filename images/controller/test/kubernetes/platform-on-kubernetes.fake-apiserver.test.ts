@@ -160,3 +160,27 @@ test('cancelling a running job deletes its Job with foreground propagation', asy
   await until('the Job gone', () => (server.get('jobs', NS, name) === undefined ? true : undefined));
   expect((await client.fineTuning.jobs.retrieve(job.id)).status).toBe('cancelled');
 });
+
+test('a trainer stopped at a checkpoint is resumed by the supervisor as the next attempt', async () => {
+  // GIVEN a running job
+  const file = await client.files.create({ file: await toFile(Buffer.from(trainingFile()), 'train.jsonl'), purpose: 'fine-tune' });
+  const job = await client.fineTuning.jobs.create({ model: MODEL, training_file: file.id });
+  const first = objectNames(job.id, 1).job;
+  await until('the Job', () => server.get('jobs', NS, first));
+  server.admit(NS, first);
+  // WHEN its trainer is stopped from outside (SIGTERM: checkpoint, exit 75) and the Job fails
+  server.addPod(NS, first, 0, { phase: 'Failed', containerStatuses: [{ name: 'trainer', image: settings.trainerImage, ready: false, restartCount: 0, imageID: '', state: { terminated: { exitCode: 75, reason: 'Error' } } }] });
+  server.update('jobs', NS, first, (j: Obj) => {
+    j['status'] = { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }] };
+  });
+  // THEN the supervisor resumes it: attempt 2 is created, and the job says so
+  const second = objectNames(job.id, 2).job;
+  await until('attempt 2', () => server.get('jobs', NS, second));
+  const messages = await until('the resume events', async () => {
+    const m = (await client.fineTuning.jobs.listEvents(job.id, { limit: 50 })).data.map((e) => e.message);
+    return m.includes(`Created Kubernetes Job ${second} on GPU pool a10g (1 node x 1 A10G GPU)`) ? m : undefined;
+  });
+  expect(messages).toContain('Resuming from the last checkpoint (attempt 2 of 3): the trainer stopped at a checkpoint');
+  expect((await client.fineTuning.jobs.retrieve(job.id)).status).toBe('running');
+  await client.fineTuning.jobs.cancel(job.id);
+});

@@ -247,8 +247,14 @@ export class KubernetesExecutor implements Executor {
       placement = await this.place(request);
     } catch (err) {
       if (!(err instanceof PlacementError)) throw err;
-      await listener.onEvents(request.jobId, [this.failedEvent(err.param === 'adapter.pool' ? 'invalid_pool' : 'no_pool_fits', err.message, err.param)], cursor);
-      await listener.onEnd(request.jobId, { exitCode: null, logTail: err.message });
+      // Told after start() returns: the supervisor may call start() while it holds the job's lock (a resume).
+      const failed = this.failedEvent(err.param === 'adapter.pool' ? 'invalid_pool' : 'no_pool_fits', err.message, err.param);
+      setImmediate(() => {
+        listener
+          .onEvents(request.jobId, [failed], cursor)
+          .then(() => listener.onEnd(request.jobId, { exitCode: null, logTail: err.message }))
+          .catch((e: unknown) => this.log.error('reporting a placement failure failed', { job_id: request.jobId, error: String(e) }));
+      });
       return JSON.stringify({ job: null, error: err.message });
     }
     const run = this.newRun(request, cursor, listener, undefined);
@@ -390,11 +396,20 @@ export class KubernetesExecutor implements Executor {
     await this.api.ensureConfigMap(this.namespace, owned.configMap);
     if (owned.service !== undefined) await this.api.ensureService(this.namespace, owned.service);
     this.log.info('created the Kubernetes Job', { job_id: run.jobId, k8s_job: run.jobName, attempt: run.attempt, pool: placement.pool.name, nodes: placement.nodes, gpus_per_node: placement.gpusPerPod });
-    await this.notice(run, `attempt-${run.attempt}-created`, {
+    // Queued behind the run's evaluations, never awaited here: start() may run under the supervisor's job lock, which
+    // the listener's onNotice takes too.
+    const created: RunNotice = {
       level: 'info',
       message: `Created Kubernetes Job ${run.jobName} on GPU pool ${placement.pool.name} (${placement.nodes} node${placement.nodes === 1 ? '' : 's'} x ${placement.gpusPerPod} ${placement.pool.gpu} GPU${placement.gpusPerPod === 1 ? '' : 's'})`,
       data: { k8s_job: run.jobName, attempt: run.attempt, pool: placement.pool.name, nodes: placement.nodes, gpus_per_node: placement.gpusPerPod, placement: placement.reason },
-    });
+    };
+    const key = `attempt-${run.attempt}-created`;
+    this.later(run, () => this.notice(run, key, created));
+  }
+
+  /** Runs `work` on the run's queue after what is queued now (not awaited by the caller). */
+  private later(run: Run, work: () => Promise<void>): void {
+    run.chain = run.chain.then(work).catch((err: unknown) => this.log.error('telling the listener failed', { job_id: run.jobId, error: String(err) }));
   }
 
   /**
