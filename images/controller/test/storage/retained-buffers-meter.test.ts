@@ -21,11 +21,14 @@ test('a consumer that keeps every chunk shows the whole object; one that drops t
   const kept: Buffer[] = [];
   const buffering = await peakRetainedBuffers(async () => {
     await pipeline(patternStream(32 * MiB), slowly(kept));
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1000)); // long enough for a sample while everything is held
     kept.length = 0;
   });
   const streaming = await peakRetainedBuffers(() => pipeline(patternStream(32 * MiB), slowly(undefined)));
-  // THEN the meter tells them apart
-  expect(buffering.peakBytes).toBeGreaterThanOrEqual(32 * MiB);
-  expect(streaming.peakBytes).toBeLessThan(4 * MiB);
+  // THEN the meter tells them apart: at least 28 of the 32 MiB for the first (the baseline moves by a MiB or two on a busy machine), under 4 MiB for the second
+  expect({ buffering: buffering.peakBytes >= 28 * MiB, streaming: streaming.peakBytes < 4 * MiB, peaks: [buffering.peakBytes, streaming.peakBytes] }).toEqual({
+    buffering: true,
+    streaming: true,
+    peaks: [buffering.peakBytes, streaming.peakBytes],
+  });
 });
