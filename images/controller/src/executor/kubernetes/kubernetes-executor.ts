@@ -61,8 +61,8 @@ interface Run {
   imagePullSince: number | undefined;
   stopping: boolean;
   ended: boolean;
-  /** Evaluations that saw the Job failed with no exit code, OOM or disruption to explain it. */
-  unexplainedEndPolls: number;
+  /** When an evaluation first saw the Job failed with no exit code, OOM or disruption to explain it (wall clock). */
+  unexplainedEndSince: number | undefined;
   /** Times Kueue suspended the running Job again (quota reclaimed). */
   requeues: number;
   /** Followed after a controller restart rather than created by this process. */
@@ -72,6 +72,9 @@ interface Run {
   timer: NodeJS.Timeout | undefined;
   chain: Promise<void>;
 }
+
+/** Least wait for the pod watch before a Job failure nothing explains is reported as a lost run. */
+const UNEXPLAINED_END_GRACE_MS = 2000;
 
 const ATTEMPT_OF = (job: V1Job): number => Number(job.metadata?.labels?.[ATTEMPT_LABEL] ?? '0') || 0;
 const PREEMPTIONS_OF = (job: V1Job): number => Number(job.metadata?.annotations?.[PREEMPTIONS_ANNOTATION] ?? '0') || 0;
@@ -339,7 +342,7 @@ export class KubernetesExecutor implements Executor {
       imagePullSince: undefined,
       stopping: false,
       ended: false,
-      unexplainedEndPolls: 0,
+      unexplainedEndSince: undefined,
       requeues: 0,
       adopted: job !== undefined,
       adoptedPool: job?.metadata?.labels?.[POOL_LABEL],
@@ -380,6 +383,7 @@ export class KubernetesExecutor implements Executor {
     run.jobName = draft.job.metadata?.name ?? '';
     run.seen = false;
     run.adopted = false;
+    run.unexplainedEndSince = undefined;
     run.lastPhase = undefined;
     run.imagePullSince = undefined;
     let job: V1Job;
@@ -542,9 +546,10 @@ export class KubernetesExecutor implements Executor {
         return;
       case 'failed':
         // The pods' final states may still be on their way (a separate watch): wait while any pod is live, and give
-        // the pod watch three evaluations (the poll timer runs one every pollMs) to deliver a pod the failure counted.
+        // the pod watch a while (two polls, at least 2 s) to deliver a pod the failure counted.
         if (livePods(pods).length > 0) return;
-        if ((run.unexplainedEndPolls += 1) < 3) return;
+        run.unexplainedEndSince ??= Date.now();
+        if (Date.now() - run.unexplainedEndSince < Math.max(2 * this.pollMs, UNEXPLAINED_END_GRACE_MS)) return;
         // No exit code to go by (pods gone): resume from the last checkpoint, as for a lost process.
         await this.finish(run, { exitCode: null, logTail: `Kubernetes Job ${run.jobName} failed (${end.reason}): ${end.message}` });
         return;
