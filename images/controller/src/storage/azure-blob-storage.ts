@@ -28,7 +28,7 @@ export interface AzureBlobStorageOptions {
   readonly emulatorAccountKey?: string;
   /** Bytes per staged block of a streamed upload. @default 8 MiB */
   readonly blockSizeBytes?: number;
-  /** Blocks uploaded at once; with blockSizeBytes this bounds the memory one upload holds. @default 4 */
+  /** Blocks buffered at once (the SDK stages up to three quarters of them in parallel); with blockSizeBytes this bounds the memory one upload holds. @default 4 */
   readonly uploadConcurrency?: number;
 }
 

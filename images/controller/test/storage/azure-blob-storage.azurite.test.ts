@@ -29,7 +29,7 @@ defineBlobStorageContract('Azure Blob on Azurite', {
     });
     return storage;
   },
-  // uploadStream's BufferScheduler pools `uploadConcurrency` (2) blocks in flight, fills one more and keeps one spare.
+  // uploadStream's BufferScheduler holds up to `uploadConcurrency` (2) blocks, plus the one being filled and the request's copy.
   uploadBufferBytes: 4 * 4 * 1024 * 1024,
   // A refused upload never commits its block list: the blob does not exist (checked by the contract), and no
   // committed blob is left anywhere under the test's area. Uncommitted blocks are Azure's to drop.
