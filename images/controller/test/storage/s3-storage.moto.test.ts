@@ -1,10 +1,15 @@
 /**
  * The BlobStorage contract against S3Storage on moto's S3 (moto_server on 127.0.0.1, a free port), through the real
  * AWS SDK v3 client and `@aws-sdk/lib-storage`. moto checks the S3 protocol (multipart uploads and their abort,
- * ListObjectsV2 paging, DeleteObjects, CopyObject, UploadPartCopy), not AWS's IAM: IRSA credentials, bucket policies
- * and KMS are not covered here; the credentials below are moto's dummy keys passed through the test-only option.
+ * ListObjectsV2 paging, DeleteObjects, CopyObject, UploadPartCopy), not AWS's IAM. The contract uses moto's dummy keys
+ * through the test-only `credentials` option; the last test drops them and shows the SDK's default chain taking the
+ * IRSA path (role ARN + web identity token file → STS AssumeRoleWithWebIdentity on moto). moto neither verifies the
+ * token's signature nor the role's trust policy, bucket policies or KMS: those need a real EKS cluster.
  */
 import { CreateBucketCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { startMotoServer, type MotoServer } from '../../../../test/harness/moto-server';
 import { S3Storage } from '../../src/storage/s3-storage';
@@ -74,5 +79,52 @@ describe('S3Storage specifics (moto)', () => {
   test('keys with .. or empty segments are refused before any request', async () => {
     await expect(storage!.put('files/../secrets', Readable.from([]))).rejects.toThrow("invalid storage key 'files/../secrets'");
     await expect(storage!.stat('/files/x')).rejects.toThrow("invalid storage key '/files/x'");
+  });
+});
+
+describe('S3Storage credentials (moto STS)', () => {
+  const saved: Record<string, string | undefined> = {};
+  const setEnv = (vars: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(vars)) {
+      if (!(k in saved)) saved[k] = process.env[k];
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  afterAll(() => setEnv(saved));
+
+  test('with no credentials option, the SDK default chain assumes the role of the IRSA web identity token (no static keys)', async () => {
+    // GIVEN the environment EKS gives a pod of the vpctune-controller service account (role ARN + projected token
+    // file), STS pointed at moto, and no static keys anywhere in the environment
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-irsa-'));
+    const tokenFile = path.join(dir, 'token');
+    fs.writeFileSync(tokenFile, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6dnBjdHVuZTp2cGN0dW5lLWNvbnRyb2xsZXIifQ.c2ln');
+    setEnv({
+      AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/vpctune-controller',
+      AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+      AWS_ROLE_SESSION_NAME: 'vpctune-controller',
+      AWS_ENDPOINT_URL_STS: moto!.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SESSION_TOKEN: undefined,
+      AWS_PROFILE: undefined,
+      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-credentials'),
+      AWS_CONFIG_FILE: path.join(dir, 'no-config'),
+    });
+    const s = new S3Storage({ bucket: BUCKET, prefix: 'irsa', endpoint: moto!.endpoint, forcePathStyle: true });
+    try {
+      // WHEN the store is used
+      await s.put('files/file-irsa', Readable.from([Buffer.from('via web identity')]));
+      // THEN it worked with temporary credentials from AssumeRoleWithWebIdentity
+      const creds = await s.client.config.credentials();
+      expect(creds.sessionToken).toEqual(expect.any(String));
+      expect(creds.accessKeyId).not.toBe(MOTO_CREDENTIALS.accessKeyId);
+      expect(creds.$source).toMatchObject({ CREDENTIALS_STS_ASSUME_ROLE_WEB_ID: expect.anything() });
+      expect(await s.stat('files/file-irsa')).toEqual({ bytes: 16 });
+    } finally {
+      s.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
