@@ -335,14 +335,16 @@ test('a restarted controller re-adopts the Job by label and never creates a seco
   server.addPod(NS, name, 0, RUNNING);
   await waitFor('running', () => rec.messages().includes(`Trainer running (Kubernetes Job ${name})`));
   // WHEN the trainer exits 2 (invalid data); the Job's Failed condition arrives before the pod's terminated state
-  server.podLogs.set(`${name}-0-x0`, 'loading data\nline 3: messages is missing');
+  // (a pod log holds both streams: the trainer's stdout events and its stderr)
+  const failedLine = JSON.stringify({ type: 'failed', time: 1, code: 'invalid_spec', message: 'learning_rate is not a spec field', param: 'learning_rate' });
+  server.podLogs.set(`${name}-0-x0`, `${JSON.stringify({ type: 'progress', time: 0, step: 0, total_steps: 1, epoch: 0, tokens_per_second: null, eta_seconds: null })}\nloading data\n${failedLine}\nline 3: messages is missing`);
   server.update('jobs', NS, name, jobCondition('Failed', 'PodFailurePolicy', `Container trainer for pod ${NS}/${name}-0-x0 failed with exit code 2 matching FailJob rule at index 0`));
   server.update('pods', NS, `${name}-0-x0`, (p) => {
     p['status'] = terminatedStatus(2);
   });
-  // THEN an invalid-data exit is reported with the pod's last log lines
+  // THEN the exit is reported with the pod's last log lines, events split off, a stdout-only failure as the failure
   const end = await waitFor('the end', () => rec.ends[0]);
-  expect(end).toEqual({ exitCode: 2, logTail: 'loading data\nline 3: messages is missing' });
+  expect(end).toEqual({ exitCode: 2, logTail: 'loading data\nline 3: messages is missing', failure: { code: 'invalid_spec', message: 'learning_rate is not a spec field', param: 'learning_rate' } });
   // AND attaching to a job whose Job has ended reports the end at once
   const late = new Recorder();
   expect(await (await newExecutor()).attach(request('ftjob-Adopt'), 0, late)).toBe(false);

@@ -4,7 +4,7 @@ import { KUEUE_LOCAL_QUEUE, POOL_LABEL } from '../../../../../constructs/platfor
 import type { Logger } from '../../ops/logger';
 import type { BlobStorage } from '../../storage/blob-storage';
 import type { Executor, RunEnd, RunListener, RunRequest } from '../executor';
-import { TRAINER_EXIT, type FailedEvent, type TrainerEvent } from '../trainer-contract';
+import { parseTrainerEvent, TRAINER_EXIT, type FailedEvent, type TrainerEvent } from '../trainer-contract';
 import { readBlobEventsAfter } from './blob-events';
 import { KubeApi, type KubeConnection, type ObjectInformer } from './kube-api';
 import { buildRunManifests, type RunManifests } from './manifests';
@@ -521,7 +521,6 @@ export class KubernetesExecutor implements Executor {
   }
 
   private async ended(run: Run, end: AttemptEnd, pods: readonly V1Pod[]): Promise<void> {
-    const podLog = async (pod: string | undefined): Promise<string> => (pod === undefined ? '' : this.api.podLogTail(this.namespace, pod, TRAINER_CONTAINER));
     if (run.stopping) {
       const code = end.kind === 'exit' ? end.exitCode : TRAINER_EXIT.stopped;
       await this.finish(run, { exitCode: code, logTail: 'cancelled' });
@@ -529,7 +528,7 @@ export class KubernetesExecutor implements Executor {
     }
     switch (end.kind) {
       case 'exit':
-        await this.finish(run, { exitCode: end.exitCode, logTail: end.exitCode === 0 ? '' : await podLog(end.pod) });
+        await this.finish(run, end.exitCode === 0 ? { exitCode: 0, logTail: '' } : { exitCode: end.exitCode, ...(await this.podOutput(end.pod)) });
         return;
       case 'preempted':
         if (livePods(pods).length > 0) return; // the other pods are still checkpointing; wait for them
@@ -554,6 +553,24 @@ export class KubernetesExecutor implements Executor {
         await this.finish(run, { exitCode: null, logTail: `Kubernetes Job ${run.jobName} failed (${end.reason}): ${end.message}` });
         return;
     }
+  }
+
+  /**
+   * The end of a failed pod's log, split as the local executor splits the trainer's two streams: JSON event lines
+   * (stdout) are not log text, and a `failed` event there — the trainer writes an invalid spec's failure to stdout only,
+   * before it knows its output directory — becomes the run's `failure`.
+   */
+  private async podOutput(pod: string | undefined): Promise<Pick<RunEnd, 'logTail' | 'failure'>> {
+    if (pod === undefined) return { logTail: '' };
+    const lines = (await this.api.podLogTail(this.namespace, pod, TRAINER_CONTAINER, 200)).split('\n');
+    const text: string[] = [];
+    let failure: RunEnd['failure'];
+    for (const line of lines) {
+      const event = line.trim().startsWith('{') ? parseTrainerEvent(line) : undefined;
+      if (event === undefined) text.push(line);
+      else if (event.type === 'failed') failure = { code: event.code, message: event.message, param: event.param ?? null };
+    }
+    return { logTail: text.slice(-20).join('\n').trim(), ...(failure !== undefined ? { failure } : {}) };
   }
 
   private async preempted(run: Run, detail: string): Promise<void> {
