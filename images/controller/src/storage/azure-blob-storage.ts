@@ -30,6 +30,8 @@ export interface AzureBlobStorageOptions {
   readonly blockSizeBytes?: number;
   /** Blocks buffered at once (the SDK stages up to three quarters of them in parallel); with blockSizeBytes this bounds the memory one upload holds. @default 4 */
   readonly uploadConcurrency?: number;
+  /** Blobs per list page. @default 5000 (the service's maximum) */
+  readonly listPageSize?: number;
 }
 
 function isNotFound(err: unknown): boolean {
@@ -46,6 +48,7 @@ export class AzureBlobStorage implements BlobStorage {
   private readonly root: string;
   private readonly blockSize: number;
   private readonly concurrency: number;
+  private readonly listPageSize: number;
 
   constructor(options: AzureBlobStorageOptions) {
     if (options.account === '' || options.container === '') throw new Error('Azure Blob storage needs an account and a container');
@@ -55,6 +58,7 @@ export class AzureBlobStorage implements BlobStorage {
     this.root = normalizeRoot(options.prefix);
     this.blockSize = options.blockSizeBytes ?? 8 * MiB;
     this.concurrency = options.uploadConcurrency ?? 4;
+    this.listPageSize = options.listPageSize ?? 5000;
   }
 
   private name(key: string): string {
@@ -126,7 +130,9 @@ export class AzureBlobStorage implements BlobStorage {
 
   private async listBlobs(prefix: string): Promise<{ readonly name: string }[]> {
     const out: { name: string }[] = [];
-    for await (const b of this.container.listBlobsFlat({ prefix: this.name(asDirectory(prefix)) })) out.push({ name: b.name });
+    for await (const page of this.container.listBlobsFlat({ prefix: this.name(asDirectory(prefix)) }).byPage({ maxPageSize: this.listPageSize })) {
+      for (const b of page.segment.blobItems) out.push({ name: b.name });
+    }
     return out;
   }
 }

@@ -1,4 +1,4 @@
-import { ApiError, Storage, type Bucket } from '@google-cloud/storage';
+import { ApiError, Storage, type Bucket, type GetFilesOptions, type GetFilesResponse } from '@google-cloud/storage';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -17,6 +17,8 @@ export interface GcsStorageOptions {
    * @default - https://storage.googleapis.com, authorized by Application Default Credentials (GKE workload identity)
    */
   readonly apiEndpoint?: string;
+  /** Objects per list page. @default 1000 */
+  readonly listPageSize?: number;
 }
 
 function isNotFound(err: unknown): boolean {
@@ -32,6 +34,7 @@ export class GcsStorage implements BlobStorage {
   readonly kind = 'gcs';
   readonly bucket: Bucket;
   private readonly root: string;
+  private readonly listPageSize: number;
 
   constructor(options: GcsStorageOptions) {
     if (options.bucket === '') throw new Error('GCS storage needs a bucket name');
@@ -41,6 +44,7 @@ export class GcsStorage implements BlobStorage {
     });
     this.bucket = storage.bucket(options.bucket);
     this.root = normalizeRoot(options.prefix);
+    this.listPageSize = options.listPageSize ?? 1000;
   }
 
   private name(key: string): string {
@@ -109,7 +113,14 @@ export class GcsStorage implements BlobStorage {
   }
 
   private async listNames(prefix: string): Promise<string[]> {
-    const [files] = await this.bucket.getFiles({ prefix: this.name(asDirectory(prefix)), autoPaginate: true });
-    return files.map((f) => f.name);
+    const out: string[] = [];
+    let query: GetFilesOptions | null = { prefix: this.name(asDirectory(prefix)), autoPaginate: false, maxResults: this.listPageSize };
+    while (query !== null) {
+      const page: GetFilesResponse = await this.bucket.getFiles(query);
+      for (const f of page[0]) out.push(f.name);
+      const next = page[1] as GetFilesOptions | null | undefined;
+      query = next?.pageToken !== undefined ? next : null;
+    }
+    return out;
   }
 }

@@ -47,6 +47,8 @@ export interface S3StorageOptions {
   readonly copyObjectMaxBytes?: number;
   /** Part size of a part-by-part copy. @default 512 MiB */
   readonly copyPartSizeBytes?: number;
+  /** Keys per ListObjectsV2 page. @default 1000 (S3's maximum) */
+  readonly listPageSize?: number;
 }
 
 function statusOf(err: unknown): number | undefined {
@@ -73,6 +75,7 @@ export class S3Storage implements BlobStorage {
   private readonly queueSize: number;
   private readonly copyMax: number;
   private readonly copyPart: number;
+  private readonly listPageSize: number;
 
   constructor(options: S3StorageOptions) {
     if (options.bucket === '') throw new Error('S3 storage needs a bucket name');
@@ -83,6 +86,7 @@ export class S3Storage implements BlobStorage {
     this.queueSize = options.uploadConcurrency ?? 4;
     this.copyMax = options.copyObjectMaxBytes ?? COPY_OBJECT_MAX;
     this.copyPart = options.copyPartSizeBytes ?? 512 * MiB;
+    this.listPageSize = options.listPageSize ?? 1000;
     this.client = new S3Client({
       ...(options.region !== undefined ? { region: options.region } : {}),
       ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
@@ -199,7 +203,7 @@ export class S3Storage implements BlobStorage {
   /** Objects under a directory-like prefix, with their full names in the bucket. */
   private async listObjects(prefix: string): Promise<{ readonly name: string; readonly bytes: number }[]> {
     const out: { name: string; bytes: number }[] = [];
-    for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.name(asDirectory(prefix)) })) {
+    for await (const page of paginateListObjectsV2({ client: this.client, pageSize: this.listPageSize }, { Bucket: this.bucket, Prefix: this.name(asDirectory(prefix)) })) {
       for (const o of page.Contents ?? []) if (o.Key !== undefined) out.push({ name: o.Key, bytes: o.Size ?? 0 });
     }
     return out;

@@ -26,6 +26,7 @@ defineBlobStorageContract('Azure Blob on Azurite', {
       emulatorAccountKey: AZURITE_ACCOUNT_KEY,
       blockSizeBytes: 4 * 1024 * 1024,
       uploadConcurrency: 2,
+      listPageSize: 2,
     });
     return storage;
   },

@@ -2,7 +2,8 @@
  * The BlobStorage contract, run against every store (local directory, S3 on moto, Azure Blob on Azurite, GCS on a
  * local fake of its JSON API): what the controller relies on when it streams uploads, reads training files, copies
  * adapters and deletes job outputs. Each `*.test.ts` beside this file brings one store up and calls
- * `defineBlobStorageContract`.
+ * `defineBlobStorageContract`. The object stores run it with list pages of 2 keys, so listing, prefix delete and
+ * copy always cross pages.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -18,7 +18,7 @@ let storage: GcsStorage | undefined;
 defineBlobStorageContract('GCS on a local fake of its JSON API', {
   start: async () => {
     fake = await startFakeGcs(BUCKET);
-    storage = new GcsStorage({ bucket: BUCKET, prefix: 'platform', apiEndpoint: fake.apiEndpoint, projectId: 'vpctune-test' });
+    storage = new GcsStorage({ bucket: BUCKET, prefix: 'platform', apiEndpoint: fake.apiEndpoint, projectId: 'vpctune-test', listPageSize: 2 });
     return storage;
   },
   stop: async () => {
@@ -34,4 +34,15 @@ describe('GcsStorage specifics (fake JSON API)', () => {
     const [files] = await storage!.bucket.getFiles({ prefix: 'platform/files/file-prefix-check' });
     expect(files.map((f) => f.name)).toEqual(['platform/files/file-prefix-check']);
   });
+});
+
+test('listing follows nextPageToken across pages (pages of 2 objects here)', async () => {
+  // GIVEN five objects under one prefix
+  for (const n of ['a', 'b', 'c', 'd', 'e']) await storage!.put(`jobs/paged/${n}`, Readable.from([Buffer.from(n)]));
+  const before = fake!.listPages();
+  // WHEN the prefix is listed
+  const keys = await storage!.list('jobs/paged/');
+  // THEN all five come back, from three pages
+  expect(keys).toEqual(['a', 'b', 'c', 'd', 'e']);
+  expect(fake!.listPages() - before).toBe(3);
 });

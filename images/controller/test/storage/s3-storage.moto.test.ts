@@ -22,7 +22,7 @@ let moto: MotoServer | undefined;
 let storage: S3Storage | undefined;
 
 function motoStorage(endpoint: string, extra: Partial<ConstructorParameters<typeof S3Storage>[0]> = {}): S3Storage {
-  return new S3Storage({ bucket: BUCKET, prefix: 'platform', region: 'us-east-1', endpoint, forcePathStyle: true, credentials: MOTO_CREDENTIALS, partSizeBytes: 5 * 1024 * 1024, uploadConcurrency: 1, ...extra });
+  return new S3Storage({ bucket: BUCKET, prefix: 'platform', region: 'us-east-1', endpoint, forcePathStyle: true, credentials: MOTO_CREDENTIALS, partSizeBytes: 5 * 1024 * 1024, uploadConcurrency: 1, listPageSize: 2, ...extra });
 }
 
 defineBlobStorageContract('S3 on moto', {

@@ -40,6 +40,8 @@ export interface FakeGcsServer {
   openSessions(): number;
   /** Requests the fake did not understand, as `METHOD URL`. */
   readonly unhandled: string[];
+  /** How many object-list pages it has served. */
+  listPages(): number;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startFakeGcs(bucket: string): Promise<FakeGcsServer> {
   const objects = new Map<string, StoredObject>();
   const sessions = new Map<string, string>();
   const unhandled: string[] = [];
+  let pages = 0;
   let base = '';
 
   const resource = (name: string, o: StoredObject) => ({
@@ -171,6 +174,7 @@ export async function startFakeGcs(bucket: string): Promise<FakeGcsServer> {
       const start = q.get('pageToken') !== null ? names.findIndex((n) => n > (q.get('pageToken') ?? '')) : 0;
       const page = start < 0 ? [] : names.slice(start, start + max);
       const more = start >= 0 && start + max < names.length;
+      pages++;
       json(res, 200, { kind: 'storage#objects', items: page.map((n) => resource(n, objects.get(n) as StoredObject)), ...(more ? { nextPageToken: page[page.length - 1] } : {}) });
       return;
     }
@@ -192,6 +196,7 @@ export async function startFakeGcs(bucket: string): Promise<FakeGcsServer> {
     apiEndpoint: base,
     openSessions: () => sessions.size,
     unhandled,
+    listPages: () => pages,
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
