@@ -19,7 +19,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Obj = { apiVersion?: string; kind?: string; metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { uid: string }[]; deletionTimestamp?: string; finalizers?: string[]; creationTimestamp?: string; generateName?: string }; [k: string]: unknown };
-type Kind = 'jobs' | 'pods' | 'configmaps' | 'services';
+export type Kind = 'jobs' | 'pods' | 'configmaps' | 'services';
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 interface Recorded {
@@ -203,7 +203,15 @@ export class FakeApiServer {
 
   // --- HTTP ---
 
+  private readonly changeListeners: ((kind: Kind, type: EventType, obj: Obj) => void)[] = [];
+
+  /** Calls `cb` after every change (how fake-cluster.ts plays the controllers that watch the apiserver). */
+  onChange(cb: (kind: Kind, type: EventType, obj: Obj) => void): void {
+    this.changeListeners.push(cb);
+  }
+
   private emit(kind: Kind, type: EventType, obj: Obj): void {
+    for (const cb of this.changeListeners) setImmediate(() => cb(kind, type, clone(obj)));
     const rv = Number(obj.metadata.resourceVersion);
     this.history.push({ rv, kind, type, obj: clone(obj) });
     for (const w of this.watchers) {

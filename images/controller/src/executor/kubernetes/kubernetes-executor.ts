@@ -438,8 +438,17 @@ export class KubernetesExecutor implements Executor {
       .catch((err: unknown) => this.log.error('following the Kubernetes Job failed', { job_id: run.jobId, k8s_job: run.jobName, error: String(err) }));
   }
 
-  private async relay(run: Run): Promise<void> {
-    const { events, cursor } = await readBlobEventsAfter(this.storage, this.eventsKey(run.request), run.cursor);
+  /**
+   * Relays new events. While the attempt runs, a `finished` event (and what follows) is held back: the trainer pushes
+   * its output directory file by file, `events.jsonl` before `manifest.json`, and the supervisor reads the manifest and
+   * the adapter as soon as it hears `finished`. The trainer exits after its last push, so once the Job has ended
+   * (`final`) everything is there.
+   */
+  private async relay(run: Run, final = false): Promise<void> {
+    const read = await readBlobEventsAfter(this.storage, this.eventsKey(run.request), run.cursor);
+    const held = final ? -1 : read.events.findIndex((e) => e.type === 'finished');
+    const events = held === -1 ? read.events : read.events.slice(0, held);
+    const cursor = held === -1 ? read.cursor : held === 0 ? run.cursor : (read.ends[held - 1] as number);
     if (events.length > 0) {
       await run.listener.onEvents(run.jobId, events, cursor);
       run.cursor = cursor;
@@ -608,7 +617,7 @@ export class KubernetesExecutor implements Executor {
 
   private async finish(run: Run, end: RunEnd): Promise<void> {
     if (run.ended) return;
-    await this.relay(run);
+    await this.relay(run, true);
     run.ended = true;
     this.forget(run);
     this.log.info('Kubernetes Job ended', { job_id: run.jobId, k8s_job: run.jobName, exit_code: end.exitCode });
