@@ -109,6 +109,9 @@ export function renderJob(options: {
     `# placement: ${placement.reason}`,
     `# bucket: ${settings.bucketUri}${options.overrides.bucketUri === undefined ? ' (placeholder: pass --bucket with the deployed bucket)' : ''}`,
     `# trainer image: ${settings.trainerImage}${options.overrides.trainerImage === undefined ? ' (placeholder: pass --image with the pushed image)' : ''}`,
+    ...(settings.azureStorageAccountUrl !== undefined
+      ? [`# storage account: ${settings.azureStorageAccountUrl}${options.overrides.azureStorageAccountUrl === undefined ? ' (placeholder: pass --storage-account-url with the deployed account)' : ''}`]
+      : []),
     '# The executor creates the Job first (suspended, for Kueue), then the ConfigMap and Service with an ownerReference to it.',
   ];
   const docs = [manifests.job, manifests.configMap, ...(manifests.service !== undefined ? [manifests.service] : [])].map((o) => stringify(o, { lineWidth: 0 }));
