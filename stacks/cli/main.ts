@@ -21,6 +21,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   synth: { summary: 'synthesize Terraform (cdktf layout) for a platform config', module: 'stacks/cli/synth-command.ts', exportName: 'runSynth' },
   estimate: { summary: 'time and cost of a fine-tuning job per cloud and GPU', module: 'constructs/estimate/estimate-command.ts', exportName: 'runEstimate' },
   up: { summary: 'run the whole platform on this machine (--local)', module: 'images/controller/src/cli/up-command.ts', exportName: 'runUp' },
+  serve: { summary: 'run the controller in the platform cluster (Kubernetes executor, cloud storage)', module: 'images/controller/src/cli/serve-command.ts', exportName: 'runServe' },
   demo: { summary: 'start the local platform, fine-tune the tiny model through the API, stop', module: 'images/controller/src/cli/demo-command.ts', exportName: 'runDemo' },
   keys: { summary: 'create or revoke API keys (keys create --project P | keys revoke KEY_ID)', module: 'images/controller/src/cli/keys-command.ts', exportName: 'runKeys' },
   models: { summary: 'register base model weights (models import --id ID --from DIR)', module: 'images/controller/src/cli/models-command.ts', exportName: 'runModels' },
