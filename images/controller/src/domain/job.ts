@@ -42,6 +42,11 @@ export interface AdapterChoice {
   readonly dropout: number;
   /** Modules LoRA wraps. @default "all-linear" */
   readonly target_modules: string | readonly string[];
+  /**
+   * GPU pool to run on (the Kubernetes executor; checked against the platform's pools when the job starts).
+   * @default - the smallest pool that holds the job. Ignored by the local executor.
+   */
+  readonly pool?: string;
 }
 
 export interface JobError {

@@ -77,11 +77,13 @@ export class LocalExecutor implements Executor {
     return { dir, spec: path.join(dir, 'spec.json'), pidFile: path.join(dir, 'trainer.pid'), log: path.join(dir, 'trainer.log'), stdout: path.join(dir, 'trainer.stdout.jsonl') };
   }
 
-  /** Storage keys in the request become local paths. */
+  /** Storage keys in the request become local paths; `adapter.pool` (a cluster placement choice) is not the trainer's. */
   private localSpec(spec: TrainerSpec): TrainerSpec {
     const p = (key: string) => this.storage.localPath(key);
+    const { pool: _pool, ...adapter } = spec.adapter;
     return {
       ...spec,
+      adapter,
       base_model: p(spec.base_model),
       training_file: p(spec.training_file),
       ...(spec.validation_file !== undefined ? { validation_file: p(spec.validation_file) } : {}),

@@ -115,7 +115,11 @@ function adapter(value: unknown): AdapterChoice {
   const targets = value['target_modules'] ?? DEFAULT_ADAPTER.target_modules;
   const targetsOk = typeof targets === 'string' || (Array.isArray(targets) && targets.length > 0 && targets.every((t) => typeof t === 'string'));
   if (!targetsOk) throw invalidParam('adapter.target_modules', `Invalid 'adapter.target_modules': ${shown(targets)}; allowed: "all-linear" or a non-empty list of module names.`);
-  return { type: type as AdapterChoice['type'], r, alpha, dropout, target_modules: targets as AdapterChoice['target_modules'] };
+  const pool = value['pool'];
+  if (pool !== undefined && (typeof pool !== 'string' || !/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/.test(pool))) {
+    throw invalidParam('adapter.pool', `Invalid 'adapter.pool': ${shown(pool)}; allowed: the name of one of the platform's GPU pools (lowercase letters, digits and dashes).`);
+  }
+  return { type: type as AdapterChoice['type'], r, alpha, dropout, target_modules: targets as AdapterChoice['target_modules'], ...(pool !== undefined ? { pool: pool as string } : {}) };
 }
 
 function metadata(value: unknown): Readonly<Record<string, string>> | null {

@@ -96,7 +96,7 @@ test('a request too big for one node renders an Indexed Job and a headless Servi
 
 test.each([
   ['an unknown pool', { model: 'llama-3.1-8b', training_file: 'file-1', adapter: { pool: 'h200' } }, [], `adapter.pool: Invalid 'adapter.pool': "h200" is not a GPU pool of this platform; allowed: a10g, l40s-x4, h100.`],
-  ['a pool that is not a string', { model: 'llama-3.1-8b', training_file: 'file-1', adapter: { pool: 3 } }, [], `adapter.pool: Invalid 'adapter.pool': 3; allowed: the name of a GPU pool: a10g, l40s-x4, h100.`],
+  ['a pool that is not a string', { model: 'llama-3.1-8b', training_file: 'file-1', adapter: { pool: 3 } }, [], `adapter.pool: Invalid 'adapter.pool': 3; allowed: the name of one of the platform's GPU pools (lowercase letters, digits and dashes).`],
   ['a bad adapter type (the API\'s own validation)', { model: 'llama-3.1-8b', training_file: 'file-1', adapter: { type: 'lorax' } }, [], `adapter.type: Invalid 'adapter.type': "lorax"; allowed: lora, qlora, full.`],
   ['a missing training file', { model: 'llama-3.1-8b' }, [], "training_file: Missing required parameter: 'training_file'."],
   ['a model no pool holds', { model: 'llama-3.1-70b', training_file: 'file-1', adapter: { type: 'lora' } }, [], "model: Invalid 'model': no GPU pool of this platform can hold llama-3.1-70b LoRA rank 16 (pools: a10g: 1x A10G 24 GiB per node, at most 4 nodes; l40s-x4: 4x L40S 48 GiB per node, at most 2 nodes; h100: 8x H100 80 GiB per node, at most 4 nodes); add a pool with more GPU memory or use qlora."],

@@ -184,3 +184,29 @@ test('a trainer stopped at a checkpoint is resumed by the supervisor as the next
   expect((await client.fineTuning.jobs.retrieve(job.id)).status).toBe('running');
   await client.fineTuning.jobs.cancel(job.id);
 });
+
+test('a job naming a GPU pool in the adapter extension field lands on that pool through the API', async () => {
+  // GIVEN a training file
+  const file = await client.files.create({ file: await toFile(Buffer.from(trainingFile()), 'train.jsonl'), purpose: 'fine-tune' });
+  // WHEN a job is created through the SDK with adapter.pool = l40s-x4 (extra body, as SDK users pass extensions)
+  const job = await client.fineTuning.jobs.create({ model: MODEL, training_file: file.id }, { body: { model: MODEL, training_file: file.id, adapter: { type: 'lora', pool: 'l40s-x4' } } });
+  // THEN its Job is placed on l40s-x4 (not the smallest pool), and the trainer's spec does not carry the pool
+  const name = objectNames(job.id, 1).job;
+  const created = await until('the Job', () => server.get('jobs', NS, name));
+  expect(created.metadata.annotations?.['vpctune.dev/placement']).toMatch(/pool l40s-x4 \(named in the request\)/);
+  const configMap = await until('the spec ConfigMap', () => server.get('configmaps', NS, `${name}-spec`));
+  const spec = JSON.parse((configMap['data'] as Record<string, string>)['spec.json'] ?? '') as { adapter: Record<string, unknown> };
+  expect(spec.adapter['pool']).toBeUndefined();
+  await client.fineTuning.jobs.cancel(job.id);
+});
+
+test('an invalid pool name is refused at creation with an OpenAI-shaped 400 naming adapter.pool', async () => {
+  const file = await client.files.create({ file: await toFile(Buffer.from(trainingFile()), 'train.jsonl'), purpose: 'fine-tune' });
+  await expect(
+    client.fineTuning.jobs.create({ model: MODEL, training_file: file.id }, { body: { model: MODEL, training_file: file.id, adapter: { pool: 'GPU Pool!' } } }),
+  ).rejects.toMatchObject({
+    status: 400,
+    param: 'adapter.pool',
+    error: { message: "Invalid 'adapter.pool': \"GPU Pool!\"; allowed: the name of one of the platform's GPU pools (lowercase letters, digits and dashes)." },
+  });
+});
