@@ -1,2 +1,4 @@
-/** Cloud-neutral platform layer: the conventions every part shares. */
+/** Cloud-neutral platform layer: the conventions every part shares and the in-cluster objects built from a config. */
 export * from './conventions';
+export * from './kueue';
+export * from './namespace-objects';

@@ -19,6 +19,7 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   validate: { summary: 'check a platform config; exit 2 listing every error', module: 'stacks/cli/validate-command.ts', exportName: 'runValidate' },
   synth: { summary: 'synthesize Terraform (cdktf layout) for a platform config', module: 'stacks/cli/synth-command.ts', exportName: 'runSynth' },
+  platform: { summary: 'render the in-cluster objects: namespace, service accounts, Kueue flavors and queues (platform render)', module: 'stacks/cli/platform-command.ts', exportName: 'runPlatform' },
   estimate: { summary: 'time and cost of a fine-tuning job per cloud and GPU', module: 'constructs/estimate/estimate-command.ts', exportName: 'runEstimate' },
   up: { summary: 'run the whole platform on this machine (--local)', module: 'images/controller/src/cli/up-command.ts', exportName: 'runUp' },
   serve: { summary: 'run the controller in the platform cluster (Kubernetes executor, cloud storage)', module: 'images/controller/src/cli/serve-command.ts', exportName: 'runServe' },

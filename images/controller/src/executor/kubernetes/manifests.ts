@@ -18,7 +18,7 @@
 import type { V1ConfigMap, V1EnvVar, V1Job, V1PodFailurePolicyRule, V1Service, V1Toleration } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { Cloud } from '../../../../../constructs/catalog';
 import { CapacityType } from '../../../../../constructs/config';
-import { GPU_RESOURCE, GPU_TAINT, KUEUE_LOCAL_QUEUE, KUEUE_QUEUE_LABEL, POOL_LABEL, ServiceAccount } from '../../../../../constructs/platform';
+import { GPU_RESOURCE, GPU_TAINT, HOST_RESOURCE_SHARE, KUEUE_LOCAL_QUEUE, KUEUE_QUEUE_LABEL, POOL_LABEL, ServiceAccount } from '../../../../../constructs/platform';
 import type { TrainerSpec } from '../trainer-contract';
 import {
   APP_NAME,
@@ -178,7 +178,7 @@ export function buildRunManifests(input: RunManifestInput, settings: KubernetesR
   const gpus = String(placement.gpusPerPod);
   const share = nodeShare(placement);
   const hostRequests: Record<string, string> = settings.hostResources
-    ? { cpu: `${Math.max(1, Math.floor(pool.sku.vcpus * share * 0.8 * 1000))}m`, memory: gibibytes(pool.sku.memoryGiB * share * 0.8) }
+    ? { cpu: `${Math.max(1, Math.floor(pool.sku.vcpus * share * HOST_RESOURCE_SHARE * 1000))}m`, memory: gibibytes(pool.sku.memoryGiB * share * HOST_RESOURCE_SHARE) }
     : {};
   const tolerations: V1Toleration[] = [
     { key: GPU_TAINT.key, operator: 'Equal', value: GPU_TAINT.value, effect: GPU_TAINT.effect },

@@ -1,0 +1,49 @@
+import { stringify } from 'yaml';
+import { ConfigError, formatIssue, loadConfigFile } from '../../constructs/config';
+import { ALL_SERVICE_ACCOUNTS, kueueObjects, namespaceObjects, ServiceAccount } from '../../constructs/platform';
+import { UsageError } from './args';
+
+const USAGE = 'usage: vpctune platform render --config FILE [--role-arn SERVICE_ACCOUNT=ARN ...]';
+
+/**
+ * `vpctune platform render --config FILE`: the in-cluster objects the platform needs besides the Helm chart, as YAML
+ * for `kubectl apply -f -` or a GitOps repo: the `vpctune` namespace, its service accounts (with their IRSA role ARNs
+ * from the stack outputs when given), one Kueue ResourceFlavor per GPU pool, the ClusterQueue and the LocalQueue.
+ */
+export async function runPlatform(args: readonly string[]): Promise<number> {
+  try {
+    const [sub, ...rest] = args;
+    if (sub !== 'render') throw new UsageError(`platform: unknown subcommand ${sub === undefined ? '(none)' : `'${sub}'`}; allowed: render\n${USAGE}`);
+    let config: string | undefined;
+    const roles: Partial<Record<ServiceAccount, string>> = {};
+    for (let i = 0; i < rest.length; i++) {
+      const flag = rest[i];
+      const value = rest[i + 1];
+      if ((flag !== '--config' && flag !== '--role-arn') || value === undefined) throw new UsageError(`platform render: unexpected ${flag ?? 'end of arguments'}\n${USAGE}`);
+      i++;
+      if (flag === '--config') config = value;
+      else {
+        const [sa, arn] = value.split('=', 2) as [string, string | undefined];
+        if (!(ALL_SERVICE_ACCOUNTS as readonly string[]).includes(sa) || arn === undefined || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(arn)) {
+          throw new UsageError(`platform render: --role-arn ${value}: expected SERVICE_ACCOUNT=ROLE_ARN with SERVICE_ACCOUNT one of ${ALL_SERVICE_ACCOUNTS.join(', ')}`);
+        }
+        roles[sa as ServiceAccount] = arn;
+      }
+    }
+    if (config === undefined) throw new UsageError(`platform render: --config FILE is required\n${USAGE}`);
+    const resolved = loadConfigFile(config);
+    const objects = [...namespaceObjects(resolved, roles), ...kueueObjects(resolved)];
+    process.stdout.write(objects.map((o) => stringify(o)).join('---\n'));
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.source}: ${err.issues.length} error${err.issues.length === 1 ? '' : 's'}\n${err.issues.map((i) => `  ${formatIssue(i)}\n`).join('')}`);
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
