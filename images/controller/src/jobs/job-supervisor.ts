@@ -11,7 +11,11 @@ import type { Store } from '../store/store';
 import { pickJobsToStart } from './fair-scheduler';
 import { jobEvent } from './job-events';
 import { registerResults } from './job-results';
-import { TrainerEventMapper } from './trainer-event-mapper';
+import { type MappedBatch, TrainerEventMapper } from './trainer-event-mapper';
+
+/** Events, patch and checkpoints of a trainer batch not yet committed; they go in with the end state. */
+type PendingBatch = MappedBatch;
+const NO_PENDING: PendingBatch = { patch: {}, events: [], checkpoints: [] };
 
 export interface SupervisorOptions {
   /** Jobs running at once on this controller. @default 1 */
@@ -175,9 +179,11 @@ export class JobSupervisor implements RunListener {
         await this.store.transitionJob(jobId, { from: ['running'], patch: { ...mapped.patch, eventsCursor: cursor }, events: mapped.events, checkpoints: mapped.checkpoints });
         return;
       }
-      await this.store.transitionJob(jobId, { from: ['running'], patch: mapped.patch, events: mapped.events, checkpoints: mapped.checkpoints });
-      if (terminal.type === 'finished') await this.succeed(jobId, terminal.trained_tokens, cursor);
-      else if (terminal.type === 'failed') await this.fail(jobId, { code: terminal.code, message: terminal.message, param: terminal.param ?? null }, cursor);
+      // The batch's events, the end state and the cursor commit in ONE transaction: a controller killed in between
+      // (e.g. while results are registered) must not leave events stored with the cursor behind them, or the next
+      // controller would relay them twice.
+      if (terminal.type === 'finished') await this.succeed(jobId, terminal.trained_tokens, cursor, mapped);
+      else if (terminal.type === 'failed') await this.fail(jobId, { code: terminal.code, message: terminal.message, param: terminal.param ?? null }, cursor, mapped);
     });
   }
 
@@ -216,7 +222,7 @@ export class JobSupervisor implements RunListener {
     if (updated !== undefined) await this.launch(updated);
   }
 
-  private async succeed(jobId: string, trainedTokens: number, cursor: number): Promise<void> {
+  private async succeed(jobId: string, trainedTokens: number, cursor: number, pending: PendingBatch = NO_PENDING): Promise<void> {
     const job = await this.store.getJobById(jobId);
     if (job === undefined || job.status !== 'running') return;
     const model = fineTunedModelName(job.model, job.suffix, job.id);
@@ -224,21 +230,23 @@ export class JobSupervisor implements RunListener {
       const results = await registerResults(this.store, this.storage, job, model, this.clock.nowMs());
       await this.store.transitionJob(jobId, {
         from: ['running'],
-        patch: { status: 'succeeded', fineTunedModel: model, finishedAt: this.now(), trainedTokens: trainedTokens || results.trainedTokens, resultFiles: results.resultFiles, estimatedFinish: null, eventsCursor: cursor },
-        events: [jobEvent(this.now(), `New fine-tuned model created: ${model}`, { data: { fine_tuned_model: model } }), jobEvent(this.now(), 'The job has successfully completed')],
+        patch: { ...pending.patch, status: 'succeeded', fineTunedModel: model, finishedAt: this.now(), trainedTokens: trainedTokens || results.trainedTokens, resultFiles: results.resultFiles, estimatedFinish: null, eventsCursor: cursor },
+        events: [...pending.events, jobEvent(this.now(), `New fine-tuned model created: ${model}`, { data: { fine_tuned_model: model } }), jobEvent(this.now(), 'The job has successfully completed')],
+        checkpoints: pending.checkpoints,
       });
       this.log.info('job succeeded', { job_id: jobId, fine_tuned_model: model });
     } catch (err) {
-      await this.fail(jobId, { code: 'internal', message: `The trainer finished but its results could not be registered: ${String(err)}`, param: null }, cursor);
+      await this.fail(jobId, { code: 'internal', message: `The trainer finished but its results could not be registered: ${String(err)}`, param: null }, cursor, pending);
     }
     this.mapper.forget(jobId);
   }
 
-  private async fail(jobId: string, error: JobError, cursor?: number): Promise<void> {
+  private async fail(jobId: string, error: JobError, cursor?: number, pending: PendingBatch = NO_PENDING): Promise<void> {
     await this.store.transitionJob(jobId, {
       from: ['running', 'queued'] as JobStatus[],
-      patch: { status: 'failed', error, finishedAt: this.now(), estimatedFinish: null, ...(cursor !== undefined ? { eventsCursor: cursor } : {}) },
-      events: [jobEvent(this.now(), `Fine-tuning job failed: ${error.message}`, { level: 'error', data: { code: error.code, param: error.param } })],
+      patch: { ...pending.patch, status: 'failed', error, finishedAt: this.now(), estimatedFinish: null, ...(cursor !== undefined ? { eventsCursor: cursor } : {}) },
+      events: [...pending.events, jobEvent(this.now(), `Fine-tuning job failed: ${error.message}`, { level: 'error', data: { code: error.code, param: error.param } })],
+      checkpoints: pending.checkpoints,
     });
     this.log.warn('job failed', { job_id: jobId, code: error.code, message: error.message });
     this.mapper.forget(jobId);
