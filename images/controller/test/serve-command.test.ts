@@ -94,6 +94,7 @@ describe('vpctune serve: the process', () => {
       expect(info.executor).toBe('kubernetes');
       const base = info.url.replace(/\/v1$/, '');
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
       expect((await fetch(`${info.url}/models`)).status).toBe(401);
       const models = await fetch(`${info.url}/models`, { headers: { Authorization: 'Bearer sk-serve-test-key-0123456789' } });
       expect(models.status).toBe(200);

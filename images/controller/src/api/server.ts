@@ -25,7 +25,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
 
 /**
  * The HTTP API: `/v1/...` (OpenAI-compatible, bearer auth, per-key rate limit, audit of every mutating call),
- * `/metrics` (Prometheus), `/healthz`. One JSON log line per request.
+ * `/metrics` (Prometheus), `/healthz` (the process answers), `/readyz` (store and storage answer). One JSON log line per request.
  */
 export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, adminToken?: string): http.Server {
   const router = new Router([...filesRoutes(ctx), ...jobsRoutes(ctx), ...modelsRoutes(ctx)]);
@@ -48,9 +48,22 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, admin
     let auth: AuthContext | undefined;
     let target: string | null = null;
     try {
-      if (url.pathname === '/healthz' || url.pathname === '/readyz') {
+      if (url.pathname === '/healthz') {
         status = 200;
         send(res, 200, { status: 'ok' });
+        return;
+      }
+      if (url.pathname === '/readyz') {
+        // Ready when the store answers a query and the blob storage answers a lookup (credentials, bucket, network).
+        try {
+          await ctx.store.countJobsByStatus();
+          await ctx.storage.stat('readyz-probe');
+          status = 200;
+          send(res, 200, { status: 'ok' });
+        } catch (err) {
+          status = 503;
+          send(res, 503, { status: 'unavailable', reason: err instanceof Error ? err.message : String(err) });
+        }
         return;
       }
       if (url.pathname === '/metrics' && method === 'GET') {
