@@ -159,7 +159,8 @@ describe('images/controller/Dockerfile', () => {
   test('exposes the API port and probes the health endpoint the server answers; writes only to declared volumes', () => {
     // GIVEN the server source, which answers /healthz and /readyz
     const server = fs.readFileSync(path.join(REPO, 'images', 'controller', 'src', 'api', 'server.ts'), 'utf8');
-    expect(server).toContain("url.pathname === '/healthz' || url.pathname === '/readyz'");
+    expect(server).toContain("url.pathname === '/healthz'");
+    expect(server).toContain("url.pathname === '/readyz'");
     // THEN the image exposes 8321, its HEALTHCHECK asks /healthz there, and the probes are documented
     expect(final?.body.filter((i) => i.op === 'EXPOSE').map((i) => i.args)).toEqual(['8321']);
     expect(final?.body.find((i) => i.op === 'HEALTHCHECK')?.args).toContain('http://127.0.0.1:8321/healthz');
