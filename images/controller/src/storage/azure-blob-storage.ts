@@ -3,8 +3,8 @@ import { BlobServiceClient, RestError, StorageSharedKeyCredential, type Containe
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { BlobNotFoundError, BlobTooLargeError, type BlobStorage } from './blob-storage';
-import { OBJECT_CONCURRENCY, asDirectory, checkKey, forEachLimit, limitBytes, localFiles, normalizeRoot } from './object-store-support';
+import { BlobNotFoundError, type BlobStorage } from './blob-storage';
+import { OBJECT_CONCURRENCY, asDirectory, checkKey, forEachLimit, localFiles, normalizeRoot, putLimited } from './object-store-support';
 
 const MiB = 1024 * 1024;
 
@@ -66,15 +66,7 @@ export class AzureBlobStorage implements BlobStorage {
   }
 
   async put(key: string, body: Readable, options: { readonly maxBytes?: number } = {}): Promise<{ readonly bytes: number }> {
-    const limited = limitBytes(body, options.maxBytes);
-    try {
-      await this.container.getBlockBlobClient(this.name(key)).uploadStream(limited.stream, this.blockSize, this.concurrency);
-    } catch (err) {
-      limited.stream.destroy();
-      if (limited.tooLarge()) throw new BlobTooLargeError(options.maxBytes ?? 0);
-      throw err;
-    }
-    return { bytes: limited.bytes() };
+    return putLimited(body, options.maxBytes, (stream) => this.container.getBlockBlobClient(this.name(key)).uploadStream(stream, this.blockSize, this.concurrency));
   }
 
   async get(key: string): Promise<Readable> {

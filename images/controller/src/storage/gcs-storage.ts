@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BlobNotFoundError, BlobTooLargeError, type BlobStorage } from './blob-storage';
-import { OBJECT_CONCURRENCY, asDirectory, checkKey, forEachLimit, limitBytes, localFiles, normalizeRoot } from './object-store-support';
+import { BlobNotFoundError, type BlobStorage } from './blob-storage';
+import { OBJECT_CONCURRENCY, asDirectory, checkKey, forEachLimit, localFiles, normalizeRoot, putLimited } from './object-store-support';
 
 export interface GcsStorageOptions {
   readonly bucket: string;
@@ -52,14 +52,9 @@ export class GcsStorage implements BlobStorage {
   }
 
   async put(key: string, body: Readable, options: { readonly maxBytes?: number } = {}): Promise<{ readonly bytes: number }> {
-    const limited = limitBytes(body, options.maxBytes);
-    try {
-      await pipeline(limited.stream, this.bucket.file(this.name(key)).createWriteStream({ resumable: true, validation: 'crc32c', contentType: 'application/octet-stream' }));
-    } catch (err) {
-      if (limited.tooLarge()) throw new BlobTooLargeError(options.maxBytes ?? 0);
-      throw err;
-    }
-    return { bytes: limited.bytes() };
+    return putLimited(body, options.maxBytes, (stream) =>
+      pipeline(stream, this.bucket.file(this.name(key)).createWriteStream({ resumable: true, validation: 'crc32c', contentType: 'application/octet-stream' })),
+    );
   }
 
   /** Looks the object up first, so a missing key rejects here rather than as a stream error later. */

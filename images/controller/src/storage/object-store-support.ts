@@ -56,6 +56,22 @@ export function limitBytes(source: Readable, limit: number | undefined): { reado
   return { stream, bytes: () => bytes, tooLarge: () => over };
 }
 
+/**
+ * Streams `body` through the byte limit into `upload` (the store's own streaming upload) and reports the size. A body
+ * past `maxBytes` rejects with BlobTooLargeError; each store's upload commits nothing unless the stream ends.
+ */
+export async function putLimited(body: Readable, maxBytes: number | undefined, upload: (stream: Readable) => Promise<unknown>): Promise<{ readonly bytes: number }> {
+  const limited = limitBytes(body, maxBytes);
+  try {
+    await upload(limited.stream);
+  } catch (err) {
+    limited.stream.destroy();
+    if (limited.tooLarge()) throw new BlobTooLargeError(maxBytes ?? 0);
+    throw err;
+  }
+  return { bytes: limited.bytes() };
+}
+
 /** Runs `work` over `items` with at most `limit` at once; rejects with the first failure after the running ones end. */
 export async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

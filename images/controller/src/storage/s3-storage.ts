@@ -17,8 +17,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { BlobNotFoundError, BlobTooLargeError, type BlobStorage } from './blob-storage';
-import { OBJECT_CONCURRENCY, asDirectory, checkKey, forEachLimit, limitBytes, localFiles, normalizeRoot } from './object-store-support';
+import { BlobNotFoundError, type BlobStorage } from './blob-storage';
+import { OBJECT_CONCURRENCY, asDirectory, checkKey, forEachLimit, localFiles, normalizeRoot, putLimited } from './object-store-support';
 
 const MiB = 1024 * 1024;
 /** CopyObject takes sources up to 5 GiB; larger ones are copied part by part (UploadPartCopy). */
@@ -100,22 +100,15 @@ export class S3Storage implements BlobStorage {
   }
 
   async put(key: string, body: Readable, options: { readonly maxBytes?: number } = {}): Promise<{ readonly bytes: number }> {
-    const limited = limitBytes(body, options.maxBytes);
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: this.name(key), Body: limited.stream },
-      partSize: this.partSize,
-      queueSize: this.queueSize,
-      leavePartsOnError: false,
-    });
-    try {
-      await upload.done();
-    } catch (err) {
-      limited.stream.destroy();
-      if (limited.tooLarge()) throw new BlobTooLargeError(options.maxBytes ?? 0);
-      throw err;
-    }
-    return { bytes: limited.bytes() };
+    return putLimited(body, options.maxBytes, (stream) =>
+      new Upload({
+        client: this.client,
+        params: { Bucket: this.bucket, Key: this.name(key), Body: stream },
+        partSize: this.partSize,
+        queueSize: this.queueSize,
+        leavePartsOnError: false,
+      }).done(),
+    );
   }
 
   async get(key: string): Promise<Readable> {
