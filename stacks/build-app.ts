@@ -27,10 +27,19 @@ export function addPlatformStacks(app: App, configs: readonly ResolvedPlatformCo
   }
 }
 
-/** Loads config files (every error listed) and builds an app with their stacks. */
-export function buildApp(configFiles: readonly string[], outdir: string, options: RuleOptions = {}): App {
-  const configs = configFiles.map((f) => loadConfigFile(f, options));
+/** Loads and validates config files; the first invalid one throws a ConfigError listing every issue. */
+export function loadConfigs(configFiles: readonly string[], options: RuleOptions = {}): ResolvedPlatformConfig[] {
+  return configFiles.map((f) => loadConfigFile(f, options));
+}
+
+/** An app with one stack per (already validated) config. */
+export function appFor(configs: readonly ResolvedPlatformConfig[], outdir: string): App {
   const app = new App({ outdir, skipValidation: false });
   addPlatformStacks(app, configs);
   return app;
+}
+
+/** Loads config files (every error listed) and builds an app with their stacks. */
+export function buildApp(configFiles: readonly string[], outdir: string, options: RuleOptions = {}): App {
+  return appFor(loadConfigs(configFiles, options), outdir);
 }

@@ -1,3 +1,5 @@
+import { ConfigError, formatIssue } from '../../constructs/config';
+
 /** Minimal flag parsing shared by the CLI commands: `--name value`, `--name=value`, `--flag`. */
 
 export class UsageError extends Error {}
@@ -35,4 +37,25 @@ export function parseFlags<S extends FlagSpec>(command: string, args: readonly s
   }
   out.positionals = positionals;
   return out as ParsedFlags<S>;
+}
+
+/**
+ * Runs a command body and turns the errors a user can fix into exit code 2: a ConfigError lists every issue with its
+ * field path, a UsageError prints its message. Anything else is a bug and propagates.
+ */
+export async function runCliCommand(body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.source}: ${err.issues.length} error${err.issues.length === 1 ? '' : 's'}\n`);
+      for (const issue of err.issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
 }

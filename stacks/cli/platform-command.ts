@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
-import { ConfigError, formatIssue, loadConfigFile } from '../../constructs/config';
+import { loadConfigFile } from '../../constructs/config';
 import { ALL_SERVICE_ACCOUNTS, kueueObjects, namespaceObjects, ServiceAccount } from '../../constructs/platform';
-import { UsageError } from './args';
+import { runCliCommand, UsageError } from './args';
 
 const USAGE = 'usage: vpctune platform render --config FILE [--role-arn SERVICE_ACCOUNT=ARN ...]';
 
@@ -10,8 +10,8 @@ const USAGE = 'usage: vpctune platform render --config FILE [--role-arn SERVICE_
  * for `kubectl apply -f -` or a GitOps repo: the `vpctune` namespace, its service accounts (with their IRSA role ARNs
  * from the stack outputs when given), one Kueue ResourceFlavor per GPU pool, the ClusterQueue and the LocalQueue.
  */
-export async function runPlatform(args: readonly string[]): Promise<number> {
-  try {
+export function runPlatform(args: readonly string[]): Promise<number> {
+  return runCliCommand(async () => {
     const [sub, ...rest] = args;
     if (sub !== 'render') throw new UsageError(`platform: unknown subcommand ${sub === undefined ? '(none)' : `'${sub}'`}; allowed: render\n${USAGE}`);
     let config: string | undefined;
@@ -35,15 +35,5 @@ export async function runPlatform(args: readonly string[]): Promise<number> {
     const objects = [...namespaceObjects(resolved, roles), ...kueueObjects(resolved)];
     process.stdout.write(objects.map((o) => stringify(o)).join('---\n'));
     return 0;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.source}: ${err.issues.length} error${err.issues.length === 1 ? '' : 's'}\n${err.issues.map((i) => `  ${formatIssue(i)}\n`).join('')}`);
-      return 2;
-    }
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  });
 }
