@@ -1,17 +1,8 @@
-import { ADAPTER_TYPES, type AdapterChoice, type AutoOr, type Hyperparameters, type Method, type MethodType } from '../domain/job';
+import { ADAPTER_TYPES, type AdapterChoice, type AutoOr, type Hyperparameters, type JobRecord, type Method, type MethodType } from '../domain/job';
 import { ApiError, invalidParam, shown } from '../domain/api-error';
 
-/** A create-job request after validation, before files and model are looked up. */
-export interface CreateJobRequest {
-  readonly model: string;
-  readonly trainingFile: string;
-  readonly validationFile: string | null;
-  readonly suffix: string | null;
-  readonly seed: number;
-  readonly metadata: Readonly<Record<string, string>> | null;
-  readonly method: Method;
-  readonly adapter: AdapterChoice;
-}
+/** A create-job request after validation, before files and model are looked up: the job's request fields. */
+export type CreateJobRequest = Pick<JobRecord, 'model' | 'trainingFile' | 'validationFile' | 'suffix' | 'seed' | 'metadata' | 'method' | 'adapter'>;
 
 export const LIMITS = {
   suffixMaxLength: 64,
