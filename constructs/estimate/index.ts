@@ -9,7 +9,7 @@ export { MODELS } from './model-data';
 export { memoryPerGpu, smallestGpuCount, fits, usableBytes, ADAMW_MIXED_PRECISION, DEFAULT_SETUP, MAX_NODES } from './memory-model';
 export { flopsPerToken, tokensPerSecondPerGpu, clusterTokensPerSecond } from './throughput-model';
 export { efficiencyFactor } from './efficiency-data';
-export { countChatTokens } from './token-count';
+export { countChatTokens, estimateMessageTokens, TOKEN_COUNT_RULE } from './token-count';
 export { renderTable } from './render-table';
 export { renderJson, toJson } from './render-json';
 export { runEstimate } from './estimate-command';

@@ -51,10 +51,13 @@ export function countChatTokens(jsonl: string, fileName: string, tokenizer?: Cou
   return { tokens, examples, messages, exact: tokenizer?.template !== undefined, rule: ruleText(tokenizer) };
 }
 
+/** The no-tokenizer estimate for one message: characters / 4, rounded up, + 4 for the chat template. */
+export function estimateMessageTokens(content: string): number {
+  return Math.ceil([...content].length / CHARACTERS_PER_TOKEN) + TEMPLATE_TOKENS_PER_MESSAGE;
+}
+
 function countExample(chat: readonly ChatMessage[], tokenizer: CountingTokenizer | undefined): number {
-  if (tokenizer === undefined) {
-    return chat.reduce((n, m) => n + Math.ceil([...m.content].length / CHARACTERS_PER_TOKEN) + TEMPLATE_TOKENS_PER_MESSAGE, 0);
-  }
+  if (tokenizer === undefined) return chat.reduce((n, m) => n + estimateMessageTokens(m.content), 0);
   if (tokenizer.template !== undefined) return tokenizer.counter.count(tokenizer.template.render(chat, tokenizer.bosToken));
   return chat.reduce((n, m) => n + tokenizer.counter.count(m.content) + TEMPLATE_TOKENS_PER_MESSAGE, 0);
 }

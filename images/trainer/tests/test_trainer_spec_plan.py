@@ -9,7 +9,7 @@ import sys
 
 import pytest
 import torch
-from trainer_testlib import FIXTURES, write_spec
+from trainer_testlib import FIXTURES, REPO, write_spec
 
 from vpctune_trainer.launch import torchrun_command
 from vpctune_trainer.plan import CudaRequired, Env, build_plan
@@ -80,6 +80,14 @@ def test_auto_hyperparameters_follow_dataset_size(n, epochs, batch, mult):
     and at most 25,000 for large ones, batch is ~0.2% of n as a power of two in [1, 64], and the learning-rate
     multiplier scales with sqrt(batch/8) in [0.5, 2]."""
     assert (auto_n_epochs(n), auto_batch_size(n), auto_lr_multiplier(auto_batch_size(n))) == (epochs, batch, mult)
+
+
+def test_auto_epochs_match_the_rows_the_controller_is_tested_against():
+    """Given the shared rows of test/fixtures/auto-hyperparameters.json (the controller mirrors this rule for a queued
+    job's estimated_finish), then auto_n_epochs gives each row's epochs."""
+    rows = json.loads((REPO / "test" / "fixtures" / "auto-hyperparameters.json").read_text())["n_epochs"]
+    assert len(rows) >= 10
+    assert [auto_n_epochs(r["examples"]) for r in rows] == [r["n_epochs"] for r in rows]
 
 
 def test_resolved_hyperparameters_and_base_learning_rates():

@@ -75,6 +75,12 @@ export interface JobRecord {
   readonly error: JobError | null;
   readonly resultFiles: readonly string[];
   readonly estimatedFinish: number | null;
+  /**
+   * Seconds the run is expected to take by the estimator (constructs/estimate) on the hardware the executor would give
+   * it, worked out when the job is queued; null when the executor cannot tell. `estimatedFinish` is now + this while
+   * queued and start + this once running, until the trainer's own ETA replaces it.
+   */
+  readonly estimatedRunSeconds: number | null;
   /** Hyperparameters the trainer resolved ("auto" replaced), once it has started. */
   readonly resolvedHyperparameters: Readonly<Record<string, number>> | null;
   /** Executor bookkeeping: process id / reference of the current run, attempt count, event cursor. */

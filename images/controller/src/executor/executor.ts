@@ -42,6 +42,12 @@ export interface Executor {
   attach(request: RunRequest, cursor: number, listener: RunListener): Promise<boolean>;
   /** Asks the run to stop (SIGTERM: the trainer checkpoints), then kills it after the grace period. */
   stop(jobId: string): Promise<void>;
+  /**
+   * Seconds a run of `trainedTokens` tokens would take on the hardware this executor would give the request, by the
+   * estimator's throughput model (constructs/estimate); undefined when it cannot tell. Optional: an executor without
+   * GPU placement (the local one, on CPU) leaves queued jobs without an `estimated_finish`.
+   */
+  estimateRunSeconds?(request: RunRequest, trainedTokens: number): Promise<number | undefined>;
   /** Runs this executor is following now. */
   activeRuns(): number;
   /** Stops following runs without stopping them (a restarted controller re-attaches). */

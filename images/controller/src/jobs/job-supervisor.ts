@@ -11,6 +11,7 @@ import type { Store } from '../store/store';
 import { pickJobsToStart } from './fair-scheduler';
 import { jobEvent } from './job-events';
 import { registerResults } from './job-results';
+import { estimateRunSeconds, type TrainingDataSize } from './run-time-estimate';
 import { type MappedBatch, TrainerEventMapper } from './trainer-event-mapper';
 
 /** Events, patch and checkpoints of a trainer batch not yet committed; they go in with the end state. */
@@ -92,6 +93,19 @@ export class JobSupervisor implements RunListener {
     };
   }
 
+  /**
+   * Seconds a job's run is expected to take on the hardware the executor would give it (run-time-estimate.ts); null
+   * without an estimate. Never fails the caller: a broken estimate is logged and left out.
+   */
+  async estimateRunSeconds(job: JobRecord, data: TrainingDataSize): Promise<number | null> {
+    try {
+      return await estimateRunSeconds(this.executor, this.runRequest(job), data);
+    } catch (err) {
+      this.log.warn('no run-time estimate for the job', { job_id: job.id, error: String(err) });
+      return null;
+    }
+  }
+
   /** Re-attaches to runs left by a previous process; resumes those that are gone. */
   private async recover(): Promise<void> {
     for (const job of await this.store.listJobsByStatus(['running'])) {
@@ -113,11 +127,14 @@ export class JobSupervisor implements RunListener {
       for (const j of running) runningByProject.set(j.projectId, (runningByProject.get(j.projectId) ?? 0) + 1);
       const picked = pickJobsToStart({ queued, runningByProject, freeSlots, perProjectLimit: this.options.perProjectRunningLimit, lastServed: this.lastServed });
       let turn = Math.max(0, ...this.lastServed.values());
-      for (const q of picked) {
+      const byId = new Map(queued.map((j) => [j.id, j]));
+      for (const pick of picked) {
+        const q = byId.get(pick.id) as JobRecord;
         this.lastServed.set(q.projectId, (turn += 1));
         const job = await this.store.transitionJob(q.id, {
           from: ['queued'],
-          patch: { status: 'running', attempt: 1, startedAt: this.now() },
+          // the queued estimate now counts from the start; the trainer's ETA replaces it with its first progress
+          patch: { status: 'running', attempt: 1, startedAt: this.now(), estimatedFinish: q.estimatedRunSeconds === null ? null : this.now() + q.estimatedRunSeconds },
           events: [jobEvent(this.now(), 'Fine-tuning job started')],
         });
         if (job !== undefined) await this.launch(job);

@@ -32,6 +32,7 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        path TEXT NOT NULL, status INTEGER NOT NULL, target TEXT)`,
     'CREATE INDEX audit_by_time ON audit_log (at_ms, id)',
   ],
+  ['ALTER TABLE jobs ADD COLUMN estimated_run_seconds BIGINT'],
 ];
 
 /** Applies pending migrations in one transaction each; safe to call from several processes at once on PostgreSQL. */

@@ -29,6 +29,7 @@ export function toJob(r: SqlRow): JobRecord {
     error: optJson(r['error']),
     resultFiles: json(r['result_files']),
     estimatedFinish: optNum(r['estimated_finish']),
+    estimatedRunSeconds: optNum(r['estimated_run_seconds']),
     resolvedHyperparameters: optJson(r['resolved_hyperparameters']),
     runRef: optStr(r['run_ref']),
     attempt: num(r['attempt']),
@@ -40,7 +41,7 @@ export function toJob(r: SqlRow): JobRecord {
 export const JOB_COLUMNS = [
   'id', 'project_id', 'created_ms', 'status', 'model', 'training_file', 'validation_file', 'suffix', 'seed', 'metadata', 'method',
   'adapter', 'fine_tuned_model', 'finished_at', 'trained_tokens', 'error', 'result_files', 'estimated_finish',
-  'resolved_hyperparameters', 'run_ref', 'attempt', 'events_cursor', 'started_at',
+  'resolved_hyperparameters', 'run_ref', 'attempt', 'events_cursor', 'started_at', 'estimated_run_seconds',
 ] as const;
 
 export function jobValues(j: JobRecord): SqlValue[] {
@@ -49,6 +50,7 @@ export function jobValues(j: JobRecord): SqlValue[] {
     j.metadata === null ? null : JSON.stringify(j.metadata), JSON.stringify(j.method), JSON.stringify(j.adapter), j.fineTunedModel,
     j.finishedAt, j.trainedTokens, j.error === null ? null : JSON.stringify(j.error), JSON.stringify(j.resultFiles), j.estimatedFinish,
     j.resolvedHyperparameters === null ? null : JSON.stringify(j.resolvedHyperparameters), j.runRef, j.attempt, j.eventsCursor, j.startedAt,
+    j.estimatedRunSeconds,
   ];
 }
 
@@ -60,6 +62,7 @@ const PATCH_COLUMNS: Readonly<Record<keyof JobPatch, [string, (v: never) => SqlV
   error: ['error', (v: object | null) => (v === null ? null : JSON.stringify(v))],
   resultFiles: ['result_files', (v: readonly string[]) => JSON.stringify(v)],
   estimatedFinish: ['estimated_finish', (v: number | null) => v],
+  estimatedRunSeconds: ['estimated_run_seconds', (v: number | null) => v],
   resolvedHyperparameters: ['resolved_hyperparameters', (v: object | null) => (v === null ? null : JSON.stringify(v))],
   runRef: ['run_ref', (v: string | null) => v],
   attempt: ['attempt', (v: number) => v],

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { estimateMessageTokens } from '../../../../constructs/estimate/token-count';
 import { checkRecord, LineError, MAX_LINE_ERRORS, MESSAGES, MIN_EXAMPLES, type DataKind } from './training-file-rules';
 
 export interface DataProblem {
@@ -13,6 +14,11 @@ export interface ValidationResult {
   readonly problems: readonly DataProblem[];
   /** Non-blank lines. */
   readonly examples: number;
+  /**
+   * Supervised files: tokens by the estimator's no-tokenizer rule (characters / 4 + 4 per message, see
+   * constructs/estimate/token-count.ts), for a queued job's `estimated_finish`. Undefined for DPO files.
+   */
+  readonly estimatedTokens?: number;
 }
 
 function isBlank(line: Buffer): boolean {
@@ -40,6 +46,7 @@ export async function validateTrainingFile(stream: Readable, kind: DataKind, min
   let lineNo = 0;
   let examples = 0;
   let lineErrors = 0;
+  let estimatedTokens = 0;
 
   const handle = (raw: Buffer): void => {
     lineNo += 1;
@@ -53,7 +60,11 @@ export async function validateTrainingFile(stream: Readable, kind: DataKind, min
       } catch {
         throw new LineError(MESSAGES.notUtf8);
       }
-      checkRecord(parseLine(text), kind);
+      const record = parseLine(text);
+      checkRecord(record, kind);
+      if (kind === 'sft') {
+        for (const m of (record as { messages: readonly { content: string }[] }).messages) estimatedTokens += estimateMessageTokens(m.content);
+      }
     } catch (err) {
       if (!(err instanceof LineError)) throw err;
       lineErrors += 1;
@@ -74,5 +85,5 @@ export async function validateTrainingFile(stream: Readable, kind: DataKind, min
   if (examples === 0) return { ok: false, problems: [{ message: MESSAGES.empty, line: null }], examples };
   if (lineErrors > MAX_LINE_ERRORS) problems.push({ message: MESSAGES.moreErrors(lineErrors - MAX_LINE_ERRORS), line: null });
   if (examples < minExamples) problems.push({ message: MESSAGES.tooFew(examples, minExamples), line: null });
-  return { ok: problems.length === 0, problems, examples };
+  return { ok: problems.length === 0, problems, examples, ...(kind === 'sft' ? { estimatedTokens } : {}) };
 }

@@ -12,7 +12,9 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
 import OpenAI, { toFile } from 'openai';
+import { Accelerator, Cloud, findSku, type GpuSku } from '../../../../constructs/catalog';
 import { loadConfigFile } from '../../../../constructs/config';
+import { countChatTokens, estimateJob, findModel, FineTuneMethod, type ModelSpec } from '../../../../constructs/estimate';
 import { KubernetesExecutor } from '../../src/executor/kubernetes/kubernetes-executor';
 import { objectNames } from '../../src/executor/kubernetes/names';
 import { settingsFromConfig } from '../../src/executor/kubernetes/settings';
@@ -209,4 +211,36 @@ test('an invalid pool name is refused at creation with an OpenAI-shaped 400 nami
     param: 'adapter.pool',
     error: { message: "Invalid 'adapter.pool': \"GPU Pool!\"; allowed: the name of one of the platform's GPU pools (lowercase letters, digits and dashes)." },
   });
+});
+
+test("a queued job's estimated_finish comes from the estimator for the pool it will run on, and counts from the start once running", async () => {
+  // GIVEN Llama 3.1 8B registered as a base model (the estimator's catalog knows it) and a file of 12 long examples
+  const llama = 'meta-llama/Llama-3.1-8B-Instruct';
+  const now = Math.floor(Date.now() / 1000);
+  await importBaseModel(platform.store, platform.storage, llama, path.join(dataDir, 'tiny-model'), now);
+  const text = Array.from({ length: 12 }, (_, i) => JSON.stringify({ messages: [{ role: 'user', content: `Summarise document ${i}: ${'lorem ipsum '.repeat(20_000)}` }, { role: 'assistant', content: 'A summary.' }] })).join('\n') + '\n';
+  const file = await client.files.create({ file: await toFile(Buffer.from(text), 'long.jsonl'), purpose: 'fine-tune' });
+  // and what `vpctune estimate` says for it on the one-GPU A10G shape placement picks for 8B LoRA: 2 epochs of the
+  // file's tokens (counted without a tokenizer, as the controller does)
+  const tokens = countChatTokens(text, 'long.jsonl').tokens * 2;
+  const row = estimateJob({ model: findModel(llama) as ModelSpec, datasetTokens: tokens, setup: { method: FineTuneMethod.LORA, lora: { rank: 16 } }, skus: [findSku(Cloud.AWS, Accelerator.A10G, 1) as GpuSku] }).shapes[0];
+  const expected = Math.ceil((row?.hours as number) * 3600);
+  expect(expected).toBeGreaterThan(60);
+
+  // WHEN a LoRA job with n_epochs 2 is created
+  const body = { model: llama, training_file: file.id, method: { type: 'supervised' as const, supervised: { hyperparameters: { n_epochs: 2 } } } };
+  const job = await client.fineTuning.jobs.create(body);
+
+  // THEN the queued job finishes, by the estimate, that many seconds after it was queued (same second or the next)
+  expect(job.status).toBe('queued');
+  expect((job.estimated_finish as number) - job.created_at).toBeGreaterThanOrEqual(expected);
+  expect((job.estimated_finish as number) - job.created_at).toBeLessThanOrEqual(expected + 1);
+  // and once it is running (its Job created), the estimate counts from the start
+  await until('the Job', () => server.get('jobs', NS, objectNames(job.id, 1).job));
+  const running = await client.fineTuning.jobs.retrieve(job.id);
+  expect(running.status).toBe('running');
+  expect(running.estimated_finish as number).toBeGreaterThanOrEqual(job.estimated_finish as number);
+  expect(running.estimated_finish as number).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + expected);
+  await client.fineTuning.jobs.cancel(job.id);
+  expect((await client.fineTuning.jobs.retrieve(job.id)).estimated_finish).toBeNull();
 });

@@ -5,7 +5,7 @@ import type { JobRecord } from '../../domain/job';
 import type { FileRecord } from '../../domain/records';
 import { jobEvent } from '../../jobs/job-events';
 import { parseCreateJobRequest } from '../../validation/create-job-request';
-import { validateTrainingFile } from '../../validation/training-file-validator';
+import { validateTrainingFile, type ValidationResult } from '../../validation/training-file-validator';
 import type { ApiContext } from '../api-context';
 import type { ApiRequest, ApiResponse, Route } from '../http-types';
 import { readJsonBody } from '../json-body';
@@ -21,7 +21,7 @@ export function jobsRoutes(ctx: ApiContext): readonly Route[] {
   };
 
   /** Looks up a data file of this project and checks its purpose and every line. */
-  const checkDataFile = async (projectId: string, id: string, param: 'training_file' | 'validation_file', kind: 'sft' | 'dpo'): Promise<FileRecord> => {
+  const checkDataFile = async (projectId: string, id: string, param: 'training_file' | 'validation_file', kind: 'sft' | 'dpo'): Promise<{ readonly file: FileRecord; readonly result: ValidationResult }> => {
     const file = await ctx.store.getFile(projectId, id);
     if (file === undefined) throw new ApiError(400, 'invalid_request_error', 'file_not_found', `Invalid '${param}': no file with id '${id}' exists in this project.`, param);
     if (file.purpose !== 'fine-tune') {
@@ -29,7 +29,7 @@ export function jobsRoutes(ctx: ApiContext): readonly Route[] {
     }
     const result = await validateTrainingFile(await ctx.storage.get(file.storageKey), kind, param === 'training_file' ? undefined : 1);
     if (!result.ok) throw new ApiError(400, 'invalid_request_error', `invalid_${param}`, `Invalid '${param}' ${id}: ${result.problems.map((p) => p.message).join('; ')}`, param);
-    return file;
+    return { file, result };
   };
 
   const create = async (req: ApiRequest): Promise<ApiResponse> => {
@@ -41,18 +41,25 @@ export function jobsRoutes(ctx: ApiContext): readonly Route[] {
       throw new ApiError(400, 'invalid_request_error', 'model_not_available', `Model '${body.model}' is not available for fine-tuning; registered base models: ${known.join(', ') || 'none (vpctune models import --id ID --from DIR)'}.`, 'model');
     }
     const kind = body.method.type === 'dpo' ? 'dpo' : 'sft';
-    await checkDataFile(projectId, body.trainingFile, 'training_file', kind);
+    const training = (await checkDataFile(projectId, body.trainingFile, 'training_file', kind)).result;
     if (body.validationFile !== null) await checkDataFile(projectId, body.validationFile, 'validation_file', kind);
     const nowMs = ctx.clock.nowMs();
     const at = Math.floor(nowMs / 1000);
     const job: JobRecord = {
       id: newId('ftjob'), projectId, createdMs: nowMs, status: 'validating_files', model: body.model, trainingFile: body.trainingFile,
       validationFile: body.validationFile, suffix: body.suffix, seed: body.seed, metadata: body.metadata, method: body.method, adapter: body.adapter,
-      fineTunedModel: null, finishedAt: null, trainedTokens: null, error: null, resultFiles: [], estimatedFinish: null, resolvedHyperparameters: null,
+      fineTunedModel: null, finishedAt: null, trainedTokens: null, error: null, resultFiles: [], estimatedFinish: null, estimatedRunSeconds: null, resolvedHyperparameters: null,
       runRef: null, attempt: 0, eventsCursor: 0, startedAt: null,
     };
     await ctx.store.insertJob(job, [jobEvent(at, `Created fine-tuning job: ${job.id}`), jobEvent(at, `Validating training file: ${job.trainingFile}`)]);
-    const queued = await ctx.store.transitionJob(job.id, { from: ['validating_files'], patch: { status: 'queued' }, events: [jobEvent(at, 'Files validated, moving job to queued state')] });
+    const runSeconds = await ctx.supervisor.estimateRunSeconds(job, { examples: training.examples, estimatedTokens: training.estimatedTokens });
+    const queuedAt = Math.floor(ctx.clock.nowMs() / 1000);
+    const queued = await ctx.store.transitionJob(job.id, {
+      from: ['validating_files'],
+      // estimated_finish while queued: if the run started now (see jobs/run-time-estimate.ts)
+      patch: { status: 'queued', estimatedRunSeconds: runSeconds, estimatedFinish: runSeconds === null ? null : queuedAt + runSeconds },
+      events: [jobEvent(at, 'Files validated, moving job to queued state')],
+    });
     void ctx.supervisor.kick();
     return { status: 200, body: jobView(queued ?? job), target: job.id };
   };

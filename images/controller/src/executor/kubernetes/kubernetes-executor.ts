@@ -10,7 +10,7 @@ import { KubeApi, type KubeConnection, type ObjectInformer } from './kube-api';
 import { buildRunManifests, type RunManifests } from './manifests';
 import { ATTEMPT_LABEL, JOB_ID_LABEL, jobSelector, labelValue, MANAGED_SELECTOR, PREEMPTIONS_ANNOTATION, TRAINER_CONTAINER } from './names';
 import { livePods, observeAttempt, type AttemptEnd, type AttemptObservation } from './observe';
-import { choosePlacement, PlacementError, type Placement } from './placement';
+import { choosePlacement, placedRunSeconds, PlacementError, type Placement } from './placement';
 import { settingsProblems, type KubernetesRunSettings } from './settings';
 
 /** A platform event about a run that is not a trainer event (Kueue admission, image pulls, preemption). */
@@ -220,6 +220,24 @@ export class KubernetesExecutor implements Executor {
   /** Pool and shape of a run. */
   async place(request: RunRequest): Promise<Placement> {
     return placeRun(request, this.settings, await this.modelSpec(modelIdOf(request.spec.base_model)));
+  }
+
+  /**
+   * Seconds the run would take on the pool placement gives it (the estimator's throughput model); undefined when the
+   * estimator does not know the base model or no pool can hold the job (the start then fails with the reason).
+   */
+  async estimateRunSeconds(request: RunRequest, trainedTokens: number): Promise<number | undefined> {
+    const model = await this.modelSpec(modelIdOf(request.spec.base_model));
+    if (model === undefined) return undefined;
+    let placement: Placement;
+    try {
+      placement = placeRun(request, this.settings, model);
+    } catch (err) {
+      if (err instanceof PlacementError) return undefined;
+      throw err;
+    }
+    const contextLength = request.spec.context_length;
+    return placedRunSeconds(placement, model, { adapter: request.spec.adapter, ...(typeof contextLength === 'number' ? { contextLength } : {}) }, trainedTokens);
   }
 
   /** The objects attempt `attempt` of a request consists of (what `vpctune jobs render` prints). */

@@ -9,7 +9,7 @@
  */
 import type { GpuSku } from '../../../../../constructs/catalog';
 import type { ResolvedGpuPool } from '../../../../../constructs/config';
-import { FineTuneMethod, fits, resolveSetup, smallestGpuCount, type ModelSpec, type TrainingSetup } from '../../../../../constructs/estimate';
+import { estimateRunSeconds, FineTuneMethod, fits, resolveSetup, smallestGpuCount, type ModelSpec, type TrainingSetup } from '../../../../../constructs/estimate';
 import type { AdapterChoice } from '../../domain/job';
 
 /** The pool facts placement needs (a `ResolvedGpuPool` of the platform config has them all). */
@@ -58,7 +58,7 @@ interface Fit {
   readonly gpusPerPod: number;
 }
 
-function setupFor(request: PlacementRequest): TrainingSetup {
+function setupFor(request: Pick<PlacementRequest, 'adapter' | 'contextLength'>): TrainingSetup {
   return resolveSetup({
     method: METHODS[request.adapter.type],
     lora: { rank: request.adapter.r },
@@ -141,4 +141,13 @@ export function choosePlacement(request: PlacementRequest): Placement {
   const best = [...fitting].sort((a, b) => Math.min(a.nodes, 2) - Math.min(b.nodes, 2) || a.nodes - b.nodes || bySize(a.pool, b.pool) || a.gpus - b.gpus)[0] as Fit;
   const why = request.requestedPool !== undefined ? 'named in the request' : best.nodes === 1 ? 'the smallest pool that holds it' : 'no pool holds it on one node; the fewest nodes';
   return { pool: best.pool, nodes: best.nodes, gpusPerPod: best.gpusPerPod, reason: `${what} needs ${best.gpus} ${best.pool.gpu} GPU${best.gpus === 1 ? '' : 's'}: pool ${best.pool.name} (${why}), ${describeFit(best)}.` };
+}
+
+/**
+ * Seconds a run of `trainedTokens` tokens takes on a placement: the estimator's throughput model for the pool's GPU,
+ * the GPUs per node and the nodes of the run (the same model `vpctune estimate` prints).
+ */
+export function placedRunSeconds(placement: Placement, model: ModelSpec, request: Pick<PlacementRequest, 'adapter' | 'contextLength'>, trainedTokens: number): number {
+  const sku = placement.pool.sku;
+  return estimateRunSeconds({ model, trainedTokens, setup: setupFor(request), accelerator: sku.accelerator, gpusPerNode: placement.gpusPerPod, nodes: placement.nodes, interconnect: sku.interconnect });
 }
