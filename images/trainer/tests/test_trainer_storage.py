@@ -98,6 +98,76 @@ def test_job_with_s3_inputs_and_outputs(moto_s3, tiny_llama3, tmp_path):
     assert manifest["base_model"] == "s3://vpctune/models/vpctune/tiny-chat" and manifest["steps"] == 2
 
 
+def test_progress_reaches_the_bucket_between_checkpoints(moto_s3, tiny_llama3, tmp_path):
+    """Given a versioned bucket, a job of 5 steps whose only checkpoint is at the end of its one epoch, and
+    VPCTUNE_PROGRESS_SYNC_SECONDS=0, when it runs, then events.jsonl was uploaded after each step: some version of it
+    holds progress events and no checkpoint event yet (before this, the first upload came with the first
+    checkpoint), and the versions before the checkpoint show every step in order."""
+    s3 = _s3()
+    s3.create_bucket(Bucket="progress")
+    s3.put_bucket_versioning(Bucket="progress", VersioningConfiguration={"Status": "Enabled"})
+    spec = lora_spec(tiny_llama3, "s3://progress/jobs/ftjob-2/")
+    del spec["validation_file"]
+    spec["method"]["supervised"]["hyperparameters"] = {"n_epochs": 1, "batch_size": 4, "learning_rate_multiplier": 1}
+    env = child_env(**AWS, AWS_ENDPOINT_URL=moto_s3, VPCTUNE_STAGING_DIR=tmp_path / "staging",
+                    VPCTUNE_PROGRESS_SYNC_SECONDS="0")
+    proc = run_cli(["run", "--spec", str(write_spec(tmp_path / "spec.json", spec))], env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    versions = s3.list_object_versions(Bucket="progress", Prefix="jobs/ftjob-2/events.jsonl")["Versions"]
+    bodies = sorted(([json.loads(l) for l in s3.get_object(Bucket="progress", Key=v["Key"], VersionId=v["VersionId"])[
+        "Body"].read().decode().splitlines()] for v in versions), key=len)  # the file only grows
+    before_checkpoint = [b for b in bodies if all(e["type"] != "checkpoint" for e in b)]
+    steps_seen = [max(e["step"] for e in b if e["type"] == "progress") for b in before_checkpoint]
+    assert steps_seen == [1, 2, 3, 4, 5], steps_seen
+    assert bodies[-1] == stdout_events(proc)
+
+
+def test_progress_sync_is_throttled_and_uploads_only_the_progress_files(tmp_path):
+    """Given an output mirror with events, metrics and a checkpoint file, and a 15 s progress interval on a fake
+    clock, when push_progress is called at 0 s, 5 s and 16 s with the files changing in between, then the first and
+    the third call upload events.jsonl and metrics.jsonl (the second is too soon), and the checkpoint is never
+    uploaded by it; push then uploads only the checkpoint."""
+    class Recording(storage.ObjectStore):
+        def __init__(self):
+            self.uploads = []
+
+        def upload(self, path, bucket, key):
+            self.uploads.append(key)
+
+    store, now = Recording(), [0.0]
+    set_store("s3", store)
+    try:
+        out = tmp_path / "out"
+        (out / "checkpoints" / "step-1").mkdir(parents=True)
+        (out / "checkpoints" / "step-1" / "optimizer.pt").write_bytes(b"x")
+        sync = OutputSync("s3://b/jobs/j/", str(out), progress_interval=15, clock=lambda: now[0])
+        for t, line in ((0.0, "1"), (5.0, "2"), (16.0, "3")):
+            now[0] = t
+            for f in ("events.jsonl", "metrics.jsonl"):
+                with open(out / f, "a") as fh:
+                    fh.write(line + "\n")
+            sync.push_progress()
+        assert store.uploads == ["jobs/j/events.jsonl", "jobs/j/metrics.jsonl"] * 2
+        assert sync.push() == 1 and store.uploads[-1] == "jobs/j/checkpoints/step-1/optimizer.pt"
+    finally:
+        set_store("s3", None)
+
+
+@pytest.mark.parametrize("raw,expected", [(None, 15.0), ("", 15.0), ("0", 0.0), ("2.5", 2.5)])
+def test_progress_sync_seconds_from_the_environment(raw, expected):
+    """Given VPCTUNE_PROGRESS_SYNC_SECONDS unset, empty, 0 or 2.5, then the interval is 15 (default), 15, 0, 2.5."""
+    assert storage.progress_sync_seconds({} if raw is None else {"VPCTUNE_PROGRESS_SYNC_SECONDS": raw}) == expected
+
+
+@pytest.mark.parametrize("raw", ["soon", "-1", "nan", "inf"])
+def test_a_bad_progress_sync_interval_is_a_clear_error(raw):
+    """Given VPCTUNE_PROGRESS_SYNC_SECONDS that is not a number of seconds >= 0, then the error names the variable,
+    the value and what is allowed."""
+    with pytest.raises(ValueError) as e:
+        storage.progress_sync_seconds({"VPCTUNE_PROGRESS_SYNC_SECONDS": raw})
+    assert str(e.value) == f"VPCTUNE_PROGRESS_SYNC_SECONDS must be a number of seconds >= 0, got {raw!r}"
+
+
 def test_output_sync_pull_restores_a_previous_attempt(moto_s3, tmp_path):
     """Given an output prefix written by an earlier attempt, when a new attempt (fresh staging directory) pulls it,
     then the checkpoints and logs are restored locally, and a push uploads only what changed."""

@@ -9,15 +9,36 @@ with a clear message only when its scheme is used.
 
 Inputs (base model directory prefix, data files) are downloaded into a staging directory. An output URI gets a
 local mirror directory; ``OutputSync.pull`` restores what a previous attempt uploaded (so a rerun resumes from its
-checkpoints) and ``push`` uploads what changed since the last push (after every checkpoint and at the end).
+checkpoints) and ``push`` uploads what changed since the last push (after every checkpoint and at the end);
+``push_progress`` uploads just ``events.jsonl`` and ``metrics.jsonl``, at most every
+``VPCTUNE_PROGRESS_SYNC_SECONDS`` (default 15), so a controller reading the bucket sees progress between checkpoints.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 
 SCHEMES = ("s3", "gs", "az")
+PROGRESS_FILES = ("events.jsonl", "metrics.jsonl")
+PROGRESS_SYNC_ENV = "VPCTUNE_PROGRESS_SYNC_SECONDS"
+DEFAULT_PROGRESS_SYNC_SECONDS = 15.0
+
+
+def progress_sync_seconds(environ=os.environ) -> float:
+    """Seconds between uploads of the progress files (``VPCTUNE_PROGRESS_SYNC_SECONDS``, default 15; 0 = every
+    step)."""
+    raw = environ.get(PROGRESS_SYNC_ENV)
+    if raw is None or raw == "":
+        return DEFAULT_PROGRESS_SYNC_SECONDS
+    try:
+        v = float(raw)
+    except ValueError:
+        v = -1.0
+    if not v >= 0 or v == float("inf"):
+        raise ValueError(f"{PROGRESS_SYNC_ENV} must be a number of seconds >= 0, got {raw!r}")
+    return v
 
 
 def is_uri(s: str) -> bool:
@@ -181,11 +202,14 @@ def stage_in(source: str, staging_dir: str, name: str) -> str:
 class OutputSync:
     """Mirrors a local output directory to an object-store prefix."""
 
-    def __init__(self, uri: str, local_dir: str):
+    def __init__(self, uri: str, local_dir: str, progress_interval: float | None = None, clock=time.monotonic):
         self.uri = parse_uri(uri)
         self.local_dir = local_dir
         self.store = store_for(self.uri.scheme)
         self._pushed: dict[str, tuple[int, int]] = {}
+        self.progress_interval = progress_sync_seconds() if progress_interval is None else progress_interval
+        self._clock = clock
+        self._last_progress: float | None = None
 
     def _prefix(self) -> str:
         return self.uri.key.rstrip("/") + "/" if self.uri.key else ""
@@ -205,17 +229,34 @@ class OutputSync:
             n += 1
         return n
 
+    def _upload_if_changed(self, rel: str) -> bool:
+        path = os.path.join(self.local_dir, rel)
+        st = os.stat(path)
+        sig = (st.st_size, st.st_mtime_ns)
+        if self._pushed.get(rel) == sig:
+            return False
+        self.store.upload(path, self.uri.bucket, self._prefix() + rel)
+        self._pushed[rel] = sig
+        return True
+
     def push(self) -> int:
+        """Uploads every file that changed since it was last pushed or pulled; returns how many."""
         n = 0
         for root, _, files in os.walk(self.local_dir):
             for f in sorted(files):
-                path = os.path.join(root, f)
-                rel = os.path.relpath(path, self.local_dir).replace(os.sep, "/")
-                st = os.stat(path)
-                sig = (st.st_size, st.st_mtime_ns)
-                if self._pushed.get(rel) == sig:
-                    continue
-                self.store.upload(path, self.uri.bucket, self._prefix() + rel)
-                self._pushed[rel] = sig
-                n += 1
+                rel = os.path.relpath(os.path.join(root, f), self.local_dir).replace(os.sep, "/")
+                n += self._upload_if_changed(rel)
+        return n
+
+    def push_progress(self) -> int:
+        """Uploads ``events.jsonl`` and ``metrics.jsonl`` if they changed, unless the last progress push was less than
+        ``progress_interval`` seconds ago; returns how many were uploaded. Checkpoints wait for ``push``."""
+        now = self._clock()
+        if self._last_progress is not None and now - self._last_progress < self.progress_interval:
+            return 0
+        self._last_progress = now
+        n = 0
+        for rel in PROGRESS_FILES:
+            if os.path.exists(os.path.join(self.local_dir, rel)):
+                n += self._upload_if_changed(rel)
         return n

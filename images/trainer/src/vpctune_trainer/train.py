@@ -8,7 +8,9 @@ import json
 import math
 import os
 import shutil
+import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 
 import torch
@@ -152,6 +154,11 @@ class PlatformCallback(TrainerCallback):
             eta = (c.total_steps - step) * elapsed / max(steps_done, 1)
             c.events.emit("progress", step=step, total_steps=c.total_steps, epoch=step / c.steps_per_epoch,
                           tokens_per_second=done / elapsed, eta_seconds=eta)
+            if c.sync is not None:
+                try:
+                    c.sync.push_progress()  # throttled; a controller reading the bucket sees progress between checkpoints
+                except Exception:  # noqa: BLE001 - an upload hiccup must not stop training; the next push retries
+                    traceback.print_exc(file=sys.stderr)
 
     def on_log(self, args, state, control, logs=None, **kw):
         c = self.ctx
