@@ -3,6 +3,7 @@
  * and all errors are collected, not just the first.
  */
 import { Accelerator, ALL_ACCELERATORS, ALL_CLOUDS, Cloud } from '../catalog';
+import { scanArgv } from '../support/argv-scanner';
 import { ALL_METHODS, EfficiencyOverrides, FineTuneMethod } from './types';
 
 export interface EstimateArgs {
@@ -55,23 +56,12 @@ export class EstimateArgsError extends Error {
 }
 
 export function parseEstimateArgs(argv: readonly string[]): EstimateArgs {
-  const values = new Map<ValueFlag, string[]>();
-  const flags = new Set<string>();
-  const problems: string[] = [];
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] ?? '';
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if ((BOOLEAN_FLAGS as readonly string[]).includes(name)) {
-      flags.add(name);
-    } else if ((VALUE_FLAGS as readonly string[]).includes(name)) {
-      const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined) problems.push(`${name} needs a value`);
-      else values.set(name as ValueFlag, [...(values.get(name as ValueFlag) ?? []), value]);
-    } else {
-      problems.push(`unknown option '${arg}'; allowed: ${[...VALUE_FLAGS, ...BOOLEAN_FLAGS.slice(0, 2)].join(', ')}`);
-    }
-  }
+  const scanned = scanArgv(argv, { values: VALUE_FLAGS, switches: BOOLEAN_FLAGS, positionals: false });
+  const values = scanned.values as ReadonlyMap<ValueFlag, readonly string[]>;
+  const flags = scanned.switches;
+  const problems: string[] = scanned.problems.map((p) =>
+    p.kind === 'unknown' ? `unknown option '${p.arg}'; allowed: ${[...VALUE_FLAGS, ...BOOLEAN_FLAGS.slice(0, 2)].join(', ')}` : `${p.flag} needs a value`,
+  );
   const help = flags.has('--help') || flags.has('-h');
   const one = (flag: ValueFlag): string | undefined => {
     const v = values.get(flag);

@@ -1,4 +1,5 @@
 import { ConfigError, formatIssue } from '../../constructs/config';
+import { lastValue, scanArgv } from '../../constructs/support/argv-scanner';
 
 /** Minimal flag parsing shared by the CLI commands: `--name value`, `--name=value`, `--flag`. */
 
@@ -12,30 +13,19 @@ export type ParsedFlags<S extends FlagSpec> = { -readonly [K in keyof S]?: S[K] 
   readonly positionals: readonly string[];
 };
 
+/** Parses with the shared scanner (constructs/support/argv-scanner.ts); the first problem is a UsageError. */
 export function parseFlags<S extends FlagSpec>(command: string, args: readonly string[], spec: S): ParsedFlags<S> {
-  const out: Record<string, string | boolean | readonly string[]> = {};
-  const positionals: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (!arg.startsWith('--')) {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const kind = spec[name];
-    if (kind === undefined) {
-      throw new UsageError(`${command}: unknown option --${name}; allowed: ${Object.keys(spec).map((k) => `--${k}`).join(', ')}`);
-    }
-    if (kind === 'boolean') {
-      out[name] = true;
-      continue;
-    }
-    const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
-    if (value === undefined || (eq === -1 && value.startsWith('--'))) throw new UsageError(`${command}: option --${name} needs a value`);
-    out[name] = value;
+  const names = Object.keys(spec);
+  const scanned = scanArgv(args, { values: names.filter((n) => spec[n] === 'string').map((n) => `--${n}`), switches: names.filter((n) => spec[n] === 'boolean').map((n) => `--${n}`) });
+  const problem = scanned.problems[0];
+  if (problem?.kind === 'unknown') throw new UsageError(`${command}: unknown option ${problem.flag}; allowed: ${names.map((k) => `--${k}`).join(', ')}`);
+  if (problem?.kind === 'missing-value') throw new UsageError(`${command}: option ${problem.flag} needs a value`);
+  const out: Record<string, string | boolean | readonly string[]> = { positionals: scanned.positionals };
+  for (const name of names) {
+    if (spec[name] === 'boolean' && scanned.switches.has(`--${name}`)) out[name] = true;
+    const value = lastValue(scanned, `--${name}`);
+    if (value !== undefined) out[name] = value;
   }
-  out.positionals = positionals;
   return out as ParsedFlags<S>;
 }
 

@@ -1,4 +1,6 @@
-/** Minimal `--flag value` / `--switch` parsing with errors that list what is allowed. */
+/** `--flag value` / `--switch` parsing for the controller's commands, with errors that list what is allowed. */
+import { lastValue, scanArgv } from '../../../../constructs/support/argv-scanner';
+
 export interface ParsedArgs {
   readonly flags: Readonly<Record<string, string | true>>;
   readonly positionals: readonly string[];
@@ -6,26 +8,19 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {}
 
+/** Parses with the shared scanner (constructs/support/argv-scanner.ts); the first problem is a UsageError. */
 export function parseArgs(args: readonly string[], valueFlags: readonly string[], switches: readonly string[] = []): ParsedArgs {
+  const scanned = scanArgv(args, { values: valueFlags.map((f) => `--${f}`), switches: switches.map((f) => `--${f}`) });
+  const problem = scanned.problems[0];
+  if (problem?.kind === 'unknown') throw new UsageError(`unknown option ${problem.flag}; allowed: ${[...valueFlags, ...switches].map((f) => `--${f}`).join(', ')}`);
+  if (problem?.kind === 'missing-value') throw new UsageError(`${problem.flag} needs a value`);
   const flags: Record<string, string | true> = {};
-  const positionals: string[] = [];
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] ?? '';
-    if (!arg.startsWith('--')) {
-      positionals.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    if (switches.includes(name)) flags[name] = true;
-    else if (valueFlags.includes(name)) {
-      const value = inline ?? args[(i += 1)];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-      flags[name] = value;
-    } else {
-      throw new UsageError(`unknown option --${name}; allowed: ${[...valueFlags, ...switches].map((f) => `--${f}`).join(', ')}`);
-    }
+  for (const name of switches) if (scanned.switches.has(`--${name}`)) flags[name] = true;
+  for (const name of valueFlags) {
+    const value = lastValue(scanned, `--${name}`);
+    if (value !== undefined) flags[name] = value;
   }
-  return { flags, positionals };
+  return { flags, positionals: scanned.positionals };
 }
 
 export function intFlag(flags: ParsedArgs['flags'], name: string, fallback: number, min = 0, max = 65535): number {
