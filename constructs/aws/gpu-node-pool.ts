@@ -9,6 +9,7 @@ import { Cloud, GpuSku, Interconnect, skuByInstanceType } from '../catalog';
 import { CapacityType } from '../config';
 import { GPU_RESOURCE, GPU_TAINT, gpuNodeLabels } from '../platform';
 import { NodeLaunchTemplate } from './node-launch-template';
+import { efaNetworkInterfaces } from './efa-network-interfaces';
 
 /** Options shared by `new GpuNodePool(...)` and `platform.addGpuPool(...)`. */
 export interface GpuNodePoolOptions {
@@ -21,7 +22,10 @@ export interface GpuNodePoolOptions {
   readonly maxNodes: number;
   /** @default CapacityType.ON_DEMAND */
   readonly capacity?: CapacityType;
-  /** Attach an EFA interface and a cluster placement group (requires an EFA shape). @default false */
+  /**
+   * Attach EFA (one interface per network card of the shape, `sku.efaInterfaces`) and a cluster placement group
+   * (requires an EFA shape). @default false
+   */
   readonly efa?: boolean;
   /** @default 500 */
   readonly rootVolumeGiB?: number;
@@ -91,19 +95,7 @@ export class GpuNodePool extends Construct {
       rootVolumeGiB: props.rootVolumeGiB ?? 500,
       tags: { ...this.labels },
       ...(placementGroupName !== undefined ? { placementGroupName } : {}),
-      ...(efa && efaGroup !== undefined
-        ? {
-            networkInterfaces: [
-              {
-                deviceIndex: 0,
-                networkCardIndex: 0,
-                interfaceType: 'efa',
-                deleteOnTermination: 'true',
-                securityGroups: [props.clusterSecurityGroupId, efaGroup.id],
-              },
-            ],
-          }
-        : {}),
+      ...(efa && efaGroup !== undefined ? { networkInterfaces: efaNetworkInterfaces(props.sku.efaInterfaces ?? 1, [props.clusterSecurityGroupId, efaGroup.id]) } : {}),
     });
 
     this.nodeGroup = new EksNodeGroup(this, 'nodes', {

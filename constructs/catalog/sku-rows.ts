@@ -10,6 +10,8 @@ export interface SkuRow {
   readonly ramGiB: number;
   readonly nvmeGB: number;
   readonly fabric: Interconnect;
+  /** EFA shapes: how many EFA interfaces the shape takes (one per network card). */
+  readonly efaInterfaces?: number;
   readonly onDemand: number;
   readonly spot: number;
   readonly isDefault: boolean;
@@ -36,6 +38,7 @@ export function toSkus(table: SkuTableSources, rows: readonly SkuRow[]): readonl
     memoryGiB: r.ramGiB,
     localNvmeGB: r.nvmeGB,
     interconnect: r.fabric,
+    ...(r.efaInterfaces !== undefined ? { efaInterfaces: r.efaInterfaces } : {}),
     onDemand: { usdPerHour: r.onDemand, region: table.region, source: r.priceSource ?? table.onDemand },
     spotSnapshot: { usdPerHour: r.spot, region: table.region, source: table.spot },
     defaultForCount: r.isDefault,

@@ -73,6 +73,11 @@ export interface GpuSku {
   /** Local NVMe / SSD scratch, GB (0 when none). */
   readonly localNvmeGB: number;
   readonly interconnect: Interconnect;
+  /**
+   * EFA shapes (AWS): the EFA interfaces the shape takes, one per network card (p5.48xlarge 32, p4d 4, g6e.48xlarge
+   * 4); a pool with `efa: true` attaches all of them for the full inter-node bandwidth. Undefined elsewhere.
+   */
+  readonly efaInterfaces?: number;
   readonly onDemand: HourlyPrice;
   /** Spot / preemptible price: a dated snapshot (spot prices move every few minutes). */
   readonly spotSnapshot: HourlyPrice;

@@ -50,14 +50,24 @@ describe('GpuNodePool', () => {
     expect(resources(s, 'aws_autoscaling_group_tag')[0]?.autoscaling_group_name).toMatch(/aws_eks_node_group\.pool_nodes_[A-F0-9]+\.resources\[0\]\.autoscaling_groups\[0\]\.name/);
   });
 
-  test('GIVEN efa on an H100 x8 pool WHEN synthesized THEN an EFA interface, a cluster placement group and a single zone', () => {
+  test('GIVEN efa on an H100 x8 pool (p5.48xlarge, 32 network cards) WHEN synthesized THEN 32 EFA interfaces, a cluster placement group and a single zone', () => {
     const s = synthWith((scope) => new GpuNodePool(scope, 'pool', { ...common(scope), name: 'h100', sku: sku(Accelerator.H100, 8), maxNodes: 2, efa: true }));
     const [lt] = resources(s, 'aws_launch_template');
-    expect(lt?.network_interfaces).toEqual([
-      expect.objectContaining({ device_index: 0, network_card_index: 0, interface_type: 'efa' }),
-    ]);
+    const nics = lt?.network_interfaces as Record<string, unknown>[];
+    expect(nics).toHaveLength(32);
+    // card 0 is the primary (EFA with ENA, device 0); cards 1..31 are EFA-only at device 1, all in the EFA group
+    expect(nics[0]).toMatchObject({ device_index: 0, network_card_index: 0, interface_type: 'efa', delete_on_termination: 'true' });
+    expect(nics.slice(1).map((n) => [n.network_card_index, n.device_index, n.interface_type])).toEqual(Array.from({ length: 31 }, (_, i) => [i + 1, 1, 'efa-only']));
+    expect(new Set(nics.map((n) => JSON.stringify(n.security_groups))).size).toBe(1);
+    expect((nics[0]?.security_groups as string[])[0]).toBe('sg-cluster');
     expect(resources(s, 'aws_placement_group')).toEqual([expect.objectContaining({ strategy: 'cluster', name: 'acme-h100' })]);
     expect((resources(s, 'aws_eks_node_group')[0]?.subnet_ids as string[]).length).toBe(1);
+  });
+
+  test('GIVEN efa on an A100-40GB x8 pool (p4d.24xlarge, 4 network cards) WHEN synthesized THEN 4 EFA interfaces', () => {
+    const s = synthWith((scope) => new GpuNodePool(scope, 'pool', { ...common(scope), name: 'a100', sku: sku(Accelerator.A100_40GB, 8), maxNodes: 2, efa: true }));
+    const nics = resources(s, 'aws_launch_template')[0]?.network_interfaces as Record<string, unknown>[];
+    expect(nics.map((n) => n.interface_type)).toEqual(['efa', 'efa-only', 'efa-only', 'efa-only']);
   });
 
   test('GIVEN bad props WHEN constructed THEN each is refused with the value and the limit', () => {
