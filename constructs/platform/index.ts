@@ -2,3 +2,4 @@
 export * from './conventions';
 export * from './kueue';
 export * from './namespace-objects';
+export * from './device-plugins';

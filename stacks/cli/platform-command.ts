@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { loadConfigFile } from '../../constructs/config';
-import { ALL_SERVICE_ACCOUNTS, kueueObjects, namespaceObjects, ServiceAccount } from '../../constructs/platform';
+import { ALL_SERVICE_ACCOUNTS, devicePluginObjects, kueueObjects, namespaceObjects, ServiceAccount } from '../../constructs/platform';
 import { runCliCommand, UsageError } from './args';
 
 const USAGE = 'usage: vpctune platform render --config FILE [--role-arn SERVICE_ACCOUNT=ARN ...]';
@@ -8,7 +8,8 @@ const USAGE = 'usage: vpctune platform render --config FILE [--role-arn SERVICE_
 /**
  * `vpctune platform render --config FILE`: the in-cluster objects the platform needs besides the Helm chart, as YAML
  * for `kubectl apply -f -` or a GitOps repo: the `vpctune` namespace, its service accounts (with their IRSA role ARNs
- * from the stack outputs when given), one Kueue ResourceFlavor per GPU pool, the ClusterQueue and the LocalQueue.
+ * from the stack outputs when given), one Kueue ResourceFlavor per GPU pool, the ClusterQueue and the LocalQueue, and
+ * the device plugin DaemonSets the GPU pools need (NVIDIA on AWS and Azure, EFA on AWS pools with `efa: true`).
  */
 export function runPlatform(args: readonly string[]): Promise<number> {
   return runCliCommand(async () => {
@@ -32,7 +33,7 @@ export function runPlatform(args: readonly string[]): Promise<number> {
     }
     if (config === undefined) throw new UsageError(`platform render: --config FILE is required\n${USAGE}`);
     const resolved = loadConfigFile(config);
-    const objects = [...namespaceObjects(resolved, roles), ...kueueObjects(resolved)];
+    const objects = [...namespaceObjects(resolved, roles), ...kueueObjects(resolved), ...devicePluginObjects(resolved)];
     process.stdout.write(objects.map((o) => stringify(o)).join('---\n'));
     return 0;
   });

@@ -71,7 +71,7 @@ describe('in-cluster platform objects', () => {
     const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO, 'bin', 'vpctune.cjs'), 'platform', ...args], { cwd: REPO, encoding: 'utf8' });
     const ok = cli('render', '--config', 'stacks/examples/design-sketch.yaml');
     expect(ok.status).toBe(0);
-    expect(parseAllDocuments(ok.stdout).map((d) => (d.toJS() as { kind: string }).kind)).toEqual(['Namespace', 'ServiceAccount', 'ServiceAccount', 'ServiceAccount', 'ResourceFlavor', 'ResourceFlavor', 'ClusterQueue', 'LocalQueue']);
+    expect(parseAllDocuments(ok.stdout).map((d) => (d.toJS() as { kind: string }).kind)).toEqual(['Namespace', 'ServiceAccount', 'ServiceAccount', 'ServiceAccount', 'ResourceFlavor', 'ResourceFlavor', 'ClusterQueue', 'LocalQueue', 'DaemonSet']);
     const bad = cli('render', '--config', 'stacks/examples/design-sketch.yaml', '--role-arn', 'trainer=arn:aws:iam::1:role/x');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('platform render: --role-arn trainer=arn:aws:iam::1:role/x: expected SERVICE_ACCOUNT=ROLE_ARN with SERVICE_ACCOUNT one of vpctune-controller, vpctune-trainer, vpctune-server\n');

@@ -56,6 +56,7 @@ export async function loadSchemaChecker(): Promise<SchemaChecker> {
     Job: { model: (await import('kubernetes-models/batch/v1/Job')).Job as unknown as ModelClass, type: 'V1Job' },
     ConfigMap: { model: (await import('kubernetes-models/v1/ConfigMap')).ConfigMap as unknown as ModelClass, type: 'V1ConfigMap' },
     Service: { model: (await import('kubernetes-models/v1/Service')).Service as unknown as ModelClass, type: 'V1Service' },
+    DaemonSet: { model: (await import('kubernetes-models/apps/v1/DaemonSet')).DaemonSet as unknown as ModelClass, type: 'V1DaemonSet' },
     DeleteOptions: { model: (await import('@kubernetes-models/apimachinery/apis/meta/v1/DeleteOptions')).DeleteOptions as unknown as ModelClass, type: 'V1DeleteOptions' },
   };
   return {
