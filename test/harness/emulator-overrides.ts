@@ -10,8 +10,8 @@
  * - The Auto Scaling group behind a managed node group is fictitious, so `aws_autoscaling_group_tag` on it fails.
  * Each fix is applied to exactly those attributes and resources, and recorded in the returned overrides.
  */
-import { applyOfflineOverrides, OfflineOverrideOptions } from './offline-overrides';
-import { awsProviderConfigs, dataSourceTypes, Override, OverrideResult, providerAddress, resourceTypes, TerraformBlock, TerraformJson } from './stack-json';
+import { applyOfflineOverrides, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, OfflineOverrideOptions } from './offline-overrides';
+import { awsProviderConfigs, cloneJson, dataSourceTypes, Override, OverrideResult, providerAddress, resourceTypes, TerraformBlock, TerraformJson } from './stack-json';
 
 /**
  * Resource/data-source type prefix → the provider's `endpoints` key. The longest matching prefix wins;
@@ -100,6 +100,11 @@ export interface EmulatorOverrideOptions extends OfflineOverrideOptions {
   readonly endpoint: string;
   /** Endpoint keys added beyond those derived from the stack's types. @default none */
   readonly extraServices?: readonly string[];
+  /**
+   * Keep the stack's S3 backend (pointed at the emulator, with dummy keys and skip flags) instead of a local one, to
+   * prove remote state and its locking. @default false
+   */
+  readonly keepS3Backend?: boolean;
 }
 
 /** Returns the endpoint key for an AWS type, null when local-only, or undefined when the table does not know it. */
@@ -187,6 +192,24 @@ export function applyEmulatorOverrides(stack: TerraformJson, options: EmulatorOv
   const offline = applyOfflineOverrides(stack, options);
   const json = offline.json;
   const overrides: Override[] = [...offline.overrides];
+  const s3Backend = stack.terraform?.backend?.['s3'] as Record<string, unknown> | undefined;
+  if (options.keepS3Backend === true) {
+    if (s3Backend === undefined) throw new Error('emulator overrides: keepS3Backend is set but the stack has no S3 backend');
+    (json.terraform ??= {}).backend = {
+      s3: {
+        ...cloneJson(s3Backend),
+        endpoints: { s3: options.endpoint, dynamodb: options.endpoint, sts: options.endpoint },
+        use_path_style: true,
+        access_key: DUMMY_ACCESS_KEY,
+        secret_key: DUMMY_SECRET_KEY,
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+        skip_region_validation: true,
+      },
+    };
+    overrides.push({ address: 'terraform.backend', change: `s3 kept, endpoints {s3, dynamodb, sts} -> ${options.endpoint}, dummy keys, skip flags` });
+  }
 
   // Removing resources first: their types then need no endpoint.
   for (const type of EMULATOR_DROPPED_TYPES) dropResources(json, type, overrides);

@@ -148,6 +148,21 @@ describe('applyEmulatorOverrides', () => {
     );
   });
 
+  test('keepS3Backend keeps the stack S3 backend pointed at the emulator with dummy keys; a stack without one is refused', () => {
+    const { json, overrides } = applyEmulatorOverrides(eksStack(), { endpoint: ENDPOINT, keepS3Backend: true });
+    expect(json.terraform?.backend).toEqual({
+      s3: {
+        bucket: 'acme-tfstate', key: 'vpctune.tfstate', region: 'eu-west-1', use_lockfile: true,
+        endpoints: { s3: ENDPOINT, dynamodb: ENDPOINT, sts: ENDPOINT }, use_path_style: true, access_key: DUMMY_ACCESS_KEY, secret_key: DUMMY_SECRET_KEY,
+        skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true, skip_region_validation: true,
+      },
+    });
+    expect(overrides).toContainEqual({ address: 'terraform.backend', change: `s3 kept, endpoints {s3, dynamodb, sts} -> ${ENDPOINT}, dummy keys, skip flags` });
+    const local = eksStack();
+    delete local.terraform?.backend;
+    expect(() => applyEmulatorOverrides(local, { endpoint: ENDPOINT, keepS3Backend: true })).toThrow('emulator overrides: keepS3Backend is set but the stack has no S3 backend');
+  });
+
   test('the endpoint must be a base URL', () => {
     expect(() => applyEmulatorOverrides(eksStack(), { endpoint: '127.0.0.1:5000' })).toThrow(
       "emulator overrides: endpoint must be a base URL like http://127.0.0.1:5000, got '127.0.0.1:5000'",
