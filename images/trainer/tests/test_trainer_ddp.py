@@ -7,12 +7,11 @@ import json
 import math
 import os
 import signal
-import socket
 import subprocess
 import sys
 
 import torch
-from trainer_testlib import child_env, load_adapter_weights, lora_spec, read_jsonl, run_cli, write_spec
+from trainer_testlib import child_env, distributed_lora_spec, free_port, load_adapter_weights, read_jsonl, run_cli
 
 # One process vs two (gloo all-reduce of gradients and token counts): the same global-token-mean loss, different
 # summation order. Measured: ~4e-5 max weight difference after 8 Adam steps at lr 5e-3; we allow 5e-4 on weights and 1e-5
@@ -22,16 +21,6 @@ LOSS_RTOL = 1e-5
 HP = {"n_epochs": 3, "batch_size": 6, "learning_rate_multiplier": 25}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _spec(tiny, tmp_path, name):
-    spec = lora_spec(tiny, tmp_path / name, adapter={"type": "lora", "r": 8, "dropout": 0}, checkpoint_steps=2)
-    spec["method"]["supervised"]["hyperparameters"] = HP
-    return write_spec(tmp_path / f"{name}.json", spec), tmp_path / name
 
 
 def test_two_process_ddp_with_preemption_matches_one_process(tiny_llama3, tmp_path):
@@ -43,12 +32,12 @@ def test_two_process_ddp_with_preemption_matches_one_process(tiny_llama3, tmp_pa
     trained-token count is identical (each example counted once across both ranks); logged and validation losses
     agree to 1e-5 relative; and the final adapters agree within 5e-4 — the processes trained one model together
     rather than each alone on its half, and the resume across both ranks lost nothing."""
-    env = child_env(OMP_NUM_THREADS=1, VPCTUNE_TORCH_THREADS=1, MASTER_PORT=_free_port())
-    spec1, out1 = _spec(tiny_llama3, tmp_path, "one")
+    env = child_env(OMP_NUM_THREADS=1, VPCTUNE_TORCH_THREADS=1, MASTER_PORT=free_port())
+    spec1, out1 = distributed_lora_spec(tiny_llama3, tmp_path, "one", HP, 2)
     one = run_cli(["run", "--spec", str(spec1)], env=env, timeout=400)
     assert one.returncode == 0, one.stderr[-4000:]
 
-    spec2, out2 = _spec(tiny_llama3, tmp_path, "two")
+    spec2, out2 = distributed_lora_spec(tiny_llama3, tmp_path, "two", HP, 2)
     cmd = [sys.executable, "-m", "vpctune_trainer", "launch", "--spec", str(spec2), "--nproc-per-node", "2"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
                             start_new_session=True)
@@ -65,7 +54,7 @@ def test_two_process_ddp_with_preemption_matches_one_process(tiny_llama3, tmp_pa
     assert first[-1]["type"] == "stopped"
     k = first[-1]["step"]
     assert 2 <= k < 12 and first[-1]["checkpoint"] == f"checkpoints/step-{k}"
-    env["MASTER_PORT"] = str(_free_port())
+    env["MASTER_PORT"] = str(free_port())
     second = run_cli(cmd[3:], env=env, timeout=400)
     assert second.returncode == 0, second.stderr[-4000:]
     resumed = [json.loads(l) for l in second.stdout.splitlines()]

@@ -7,26 +7,15 @@ from __future__ import annotations
 
 import json
 import math
-import socket
 import subprocess
 import sys
 
 import torch
-from trainer_testlib import child_env, load_adapter_weights, lora_spec, read_jsonl, run_cli, write_spec
+from trainer_testlib import child_env, distributed_lora_spec, free_port, load_adapter_weights, read_jsonl, run_cli
 
 HP = {"n_epochs": 2, "batch_size": 6, "learning_rate_multiplier": 25}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _spec(tiny, tmp_path, name):
-    spec = lora_spec(tiny, tmp_path / name, adapter={"type": "lora", "r": 8, "dropout": 0}, checkpoint_steps=3)
-    spec["method"]["supervised"]["hyperparameters"] = HP
-    return write_spec(tmp_path / f"{name}.json", spec), tmp_path / name
 
 
 def test_two_nodes_from_the_indexed_job_environment_train_one_model(tiny_llama3, tmp_path):
@@ -37,12 +26,12 @@ def test_two_nodes_from_the_indexed_job_environment_train_one_model(tiny_llama3,
     every step's trained tokens are identical to the one-process run, losses agree to 1e-5 relative and the adapters
     within 5e-4: the two nodes trained one model together."""
     env = child_env(OMP_NUM_THREADS=1, VPCTUNE_TORCH_THREADS=1)
-    spec1, out1 = _spec(tiny_llama3, tmp_path, "one")
+    spec1, out1 = distributed_lora_spec(tiny_llama3, tmp_path, "one", HP, 3)
     one = run_cli(["run", "--spec", str(spec1)], env=env, timeout=400)
     assert one.returncode == 0, one.stderr[-4000:]
 
-    spec2, out2 = _spec(tiny_llama3, tmp_path, "two")
-    common = {**env, "NNODES": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port())}
+    spec2, out2 = distributed_lora_spec(tiny_llama3, tmp_path, "two", HP, 3)
+    common = {**env, "NNODES": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(free_port())}
     node_env = [
         {**common, "NODE_RANK": "0", "VPCTUNE_STAGING_DIR": str(tmp_path / "node-0")},
         {**{k: v for k, v in common.items() if k != "NODE_RANK"}, "JOB_COMPLETION_INDEX": "1",

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from trainer_testlib import FIXTURES, child_env, lora_spec, read_jsonl, run_cli, stdout_events, write_spec
+from trainer_testlib import FIXTURES, child_env, free_port, lora_spec, read_jsonl, run_cli, stdout_events, write_spec
 
 from vpctune_trainer import storage
 from vpctune_trainer.storage import AzureBlobStore, GCSStore, OutputSync, parse_uri, set_store, stage_in
@@ -22,15 +22,10 @@ from vpctune_trainer.storage import AzureBlobStore, GCSStore, OutputSync, parse_
 AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def moto_s3():
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

@@ -72,3 +72,21 @@ def load_adapter_weights(path) -> dict:
     from safetensors.torch import load_file
 
     return load_file(os.path.join(path, "adapter_model.safetensors"))
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for MASTER_PORT or a local server)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def distributed_lora_spec(tiny: str, tmp_path: Path, name: str, hyperparameters: dict, checkpoint_steps: int):
+    """A LoRA spec without dropout (no random numbers drawn while training, so runs over different process layouts
+    are comparable), written to ``tmp_path/<name>.json``; returns (spec path, output dir)."""
+    spec = lora_spec(tiny, tmp_path / name, adapter={"type": "lora", "r": 8, "dropout": 0},
+                     checkpoint_steps=checkpoint_steps)
+    spec["method"]["supervised"]["hyperparameters"] = hyperparameters
+    return write_spec(tmp_path / f"{name}.json", spec), tmp_path / name
