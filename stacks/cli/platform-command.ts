@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { loadConfigFile } from '../../constructs/config';
 import { ALL_SERVICE_ACCOUNTS, devicePluginObjects, kueueObjects, namespaceObjects, ServiceAccount } from '../../constructs/platform';
+import { lastValue, scanArgv } from '../../constructs/support/argv-scanner';
 import { runCliCommand, UsageError } from './args';
 
 const USAGE = 'usage: vpctune platform render --config FILE [--role-arn SERVICE_ACCOUNT=ARN ...]';
@@ -15,21 +16,17 @@ export function runPlatform(args: readonly string[]): Promise<number> {
   return runCliCommand(async () => {
     const [sub, ...rest] = args;
     if (sub !== 'render') throw new UsageError(`platform: unknown subcommand ${sub === undefined ? '(none)' : `'${sub}'`}; allowed: render\n${USAGE}`);
-    let config: string | undefined;
+    const scanned = scanArgv(rest, { values: ['--config', '--role-arn'], positionals: false });
+    const problem = scanned.problems[0];
+    if (problem !== undefined) throw new UsageError(`platform render: unexpected ${problem.flag}\n${USAGE}`);
+    const config = lastValue(scanned, '--config');
     const roles: Partial<Record<ServiceAccount, string>> = {};
-    for (let i = 0; i < rest.length; i++) {
-      const flag = rest[i];
-      const value = rest[i + 1];
-      if ((flag !== '--config' && flag !== '--role-arn') || value === undefined) throw new UsageError(`platform render: unexpected ${flag ?? 'end of arguments'}\n${USAGE}`);
-      i++;
-      if (flag === '--config') config = value;
-      else {
-        const [sa, arn] = value.split('=', 2) as [string, string | undefined];
-        if (!(ALL_SERVICE_ACCOUNTS as readonly string[]).includes(sa) || arn === undefined || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(arn)) {
-          throw new UsageError(`platform render: --role-arn ${value}: expected SERVICE_ACCOUNT=ROLE_ARN with SERVICE_ACCOUNT one of ${ALL_SERVICE_ACCOUNTS.join(', ')}`);
-        }
-        roles[sa as ServiceAccount] = arn;
+    for (const value of scanned.values.get('--role-arn') ?? []) {
+      const [sa, arn] = value.split('=', 2) as [string, string | undefined];
+      if (!(ALL_SERVICE_ACCOUNTS as readonly string[]).includes(sa) || arn === undefined || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(arn)) {
+        throw new UsageError(`platform render: --role-arn ${value}: expected SERVICE_ACCOUNT=ROLE_ARN with SERVICE_ACCOUNT one of ${ALL_SERVICE_ACCOUNTS.join(', ')}`);
       }
+      roles[sa as ServiceAccount] = arn;
     }
     if (config === undefined) throw new UsageError(`platform render: --config FILE is required\n${USAGE}`);
     const resolved = loadConfigFile(config);
