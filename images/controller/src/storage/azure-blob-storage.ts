@@ -1,10 +1,8 @@
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, RestError, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { BlobNotFoundError, type BlobStorage } from './blob-storage';
-import { OBJECT_CONCURRENCY, asDirectory, checkKey, forEachLimit, localFiles, normalizeRoot, putLimited } from './object-store-support';
+import { asDirectory, checkKey, forEachLimit, normalizeRoot, OBJECT_CONCURRENCY, putLimited, putLocalDirectory } from './object-store-support';
 
 const MiB = 1024 * 1024;
 
@@ -96,11 +94,8 @@ export class AzureBlobStorage implements BlobStorage {
     });
   }
 
-  async putDirectory(prefix: string, localDir: string): Promise<void> {
-    const dir = asDirectory(prefix);
-    await forEachLimit(await localFiles(localDir), OBJECT_CONCURRENCY, async (rel) => {
-      await this.put(dir + rel, fs.createReadStream(path.join(localDir, ...rel.split('/'))));
-    });
+  putDirectory(prefix: string, localDir: string): Promise<void> {
+    return putLocalDirectory((key, body) => this.put(key, body), prefix, localDir);
   }
 
   /** Server-side copies (Copy Blob within the account, authorized by the same credential), waited for. */

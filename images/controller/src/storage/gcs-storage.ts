@@ -1,10 +1,8 @@
 import { ApiError, Storage, type Bucket, type GetFilesOptions, type GetFilesResponse } from '@google-cloud/storage';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BlobNotFoundError, type BlobStorage } from './blob-storage';
-import { OBJECT_CONCURRENCY, asDirectory, checkKey, forEachLimit, localFiles, normalizeRoot, putLimited } from './object-store-support';
+import { asDirectory, checkKey, forEachLimit, normalizeRoot, OBJECT_CONCURRENCY, putLimited, putLocalDirectory } from './object-store-support';
 
 export interface GcsStorageOptions {
   readonly bucket: string;
@@ -86,11 +84,8 @@ export class GcsStorage implements BlobStorage {
     });
   }
 
-  async putDirectory(prefix: string, localDir: string): Promise<void> {
-    const dir = asDirectory(prefix);
-    await forEachLimit(await localFiles(localDir), OBJECT_CONCURRENCY, async (rel) => {
-      await this.put(dir + rel, fs.createReadStream(path.join(localDir, ...rel.split('/'))));
-    });
+  putDirectory(prefix: string, localDir: string): Promise<void> {
+    return putLocalDirectory((key, body) => this.put(key, body), prefix, localDir);
   }
 
   /** Server-side copies (objects.rewrite, which the SDK repeats until the rewrite is done). */

@@ -106,3 +106,11 @@ export async function localFiles(dir: string): Promise<string[]> {
 
 /** How many objects the stores copy, delete or upload at once. */
 export const OBJECT_CONCURRENCY = 8;
+
+/** `putDirectory` of the object stores: every file under `localDir`, streamed through `put`, a few at once. */
+export async function putLocalDirectory(put: (key: string, body: Readable) => Promise<unknown>, prefix: string, localDir: string): Promise<void> {
+  const dir = asDirectory(prefix);
+  await forEachLimit(await localFiles(localDir), OBJECT_CONCURRENCY, async (rel) => {
+    await put(dir + rel, fs.createReadStream(path.join(localDir, ...rel.split('/'))));
+  });
+}

@@ -14,11 +14,9 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { BlobNotFoundError, type BlobStorage } from './blob-storage';
-import { OBJECT_CONCURRENCY, asDirectory, checkKey, forEachLimit, localFiles, normalizeRoot, putLimited } from './object-store-support';
+import { asDirectory, checkKey, forEachLimit, normalizeRoot, OBJECT_CONCURRENCY, putLimited, putLocalDirectory } from './object-store-support';
 
 const MiB = 1024 * 1024;
 /** CopyObject takes sources up to 5 GiB; larger ones are copied part by part (UploadPartCopy). */
@@ -145,11 +143,8 @@ export class S3Storage implements BlobStorage {
     }
   }
 
-  async putDirectory(prefix: string, localDir: string): Promise<void> {
-    const dir = asDirectory(prefix);
-    await forEachLimit(await localFiles(localDir), OBJECT_CONCURRENCY, async (rel) => {
-      await this.put(dir + rel, fs.createReadStream(path.join(localDir, ...rel.split('/'))));
-    });
+  putDirectory(prefix: string, localDir: string): Promise<void> {
+    return putLocalDirectory((key, body) => this.put(key, body), prefix, localDir);
   }
 
   async copyPrefix(fromPrefix: string, toPrefix: string): Promise<void> {
