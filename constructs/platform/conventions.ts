@@ -21,8 +21,6 @@ export const POOL_LABEL = 'vpctune.dev/pool';
 export const GPU_LABEL = 'vpctune.dev/gpu';
 /** The extended resource the NVIDIA device plugin advertises. */
 export const GPU_RESOURCE = 'nvidia.com/gpu';
-/** The extended resource the AWS EFA device plugin advertises (one per EFA interface of the node). */
-export const EFA_RESOURCE = 'vpc.amazonaws.com/efa';
 
 export function gpuNodeLabels(poolName: string, accelerator: Accelerator): Readonly<Record<string, string>> {
   return { [POOL_LABEL]: poolName, [GPU_LABEL]: accelerator };

@@ -53,11 +53,10 @@ export function jobsRoutes(ctx: ApiContext): readonly Route[] {
     };
     await ctx.store.insertJob(job, [jobEvent(at, `Created fine-tuning job: ${job.id}`), jobEvent(at, `Validating training file: ${job.trainingFile}`)]);
     const runSeconds = await ctx.supervisor.estimateRunSeconds(job, { examples: training.examples, estimatedTokens: training.estimatedTokens });
-    const queuedAt = Math.floor(ctx.clock.nowMs() / 1000);
     const queued = await ctx.store.transitionJob(job.id, {
       from: ['validating_files'],
       // estimated_finish while queued: if the run started now (see jobs/run-time-estimate.ts)
-      patch: { status: 'queued', estimatedRunSeconds: runSeconds, estimatedFinish: runSeconds === null ? null : queuedAt + runSeconds },
+      patch: { status: 'queued', estimatedRunSeconds: runSeconds, estimatedFinish: runSeconds === null ? null : at + runSeconds },
       events: [jobEvent(at, 'Files validated, moving job to queued state')],
     });
     void ctx.supervisor.kick();

@@ -10,7 +10,7 @@ import { KubeApi, type KubeConnection, type ObjectInformer } from './kube-api';
 import { buildRunManifests, type RunManifests } from './manifests';
 import { ATTEMPT_LABEL, JOB_ID_LABEL, jobSelector, labelValue, MANAGED_SELECTOR, PREEMPTIONS_ANNOTATION, TRAINER_CONTAINER } from './names';
 import { livePods, observeAttempt, type AttemptEnd, type AttemptObservation } from './observe';
-import { choosePlacement, placedRunSeconds, PlacementError, type Placement } from './placement';
+import { choosePlacement, placedRunSeconds, PlacementError, type Placement, type PlacementRequest } from './placement';
 import { settingsProblems, type KubernetesRunSettings } from './settings';
 
 /** A platform event about a run that is not a trainer event (Kueue admission, image pulls, preemption). */
@@ -97,6 +97,11 @@ export function requestedPoolOf(request: RunRequest): unknown {
   return (request.spec.adapter as { readonly pool?: unknown }).pool;
 }
 
+/** What placement and the run-time estimate read from a request: the adapter and, when the spec fixes it, the context length. */
+function trainingShapeOf(request: RunRequest): Pick<PlacementRequest, 'adapter' | 'contextLength'> {
+  return { adapter: request.spec.adapter, ...(typeof request.spec.context_length === 'number' ? { contextLength: request.spec.context_length } : {}) };
+}
+
 /** Placement of a run request on the platform's pools (the executor and `vpctune jobs render` share it). */
 export function placeRun(request: RunRequest, settings: KubernetesRunSettings, model: ModelSpec | undefined): Placement {
   const requestedPool = requestedPoolOf(request);
@@ -107,8 +112,7 @@ export function placeRun(request: RunRequest, settings: KubernetesRunSettings, m
     pools: settings.pools,
     model,
     modelId: modelIdOf(request.spec.base_model),
-    adapter: request.spec.adapter,
-    ...(typeof request.spec.context_length === 'number' ? { contextLength: request.spec.context_length } : {}),
+    ...trainingShapeOf(request),
     ...(requestedPool !== undefined ? { requestedPool } : {}),
   });
 }
@@ -236,8 +240,7 @@ export class KubernetesExecutor implements Executor {
       if (err instanceof PlacementError) return undefined;
       throw err;
     }
-    const contextLength = request.spec.context_length;
-    return placedRunSeconds(placement, model, { adapter: request.spec.adapter, ...(typeof contextLength === 'number' ? { contextLength } : {}) }, trainedTokens);
+    return placedRunSeconds(placement, model, trainingShapeOf(request), trainedTokens);
   }
 
   /** The objects attempt `attempt` of a request consists of (what `vpctune jobs render` prints). */
