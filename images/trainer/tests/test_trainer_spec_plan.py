@@ -170,21 +170,26 @@ def test_cuda_only_paths_stop_without_cuda(adapter, env, message):
     assert (e.value.param, e.value.message) == ("adapter.type", message)
 
 
-def test_qlora_run_on_this_machine_fails_with_cuda_required(tiny_llama3, tmp_path):
-    """Given a QLoRA job on this CPU-only machine, when it runs, then it emits failed/cuda_required with the message,
-    exits 1, and trains nothing."""
+def _run_in_process(spec_path):
+    """`run` in this process; returns its exit code and the events it printed."""
     from vpctune_trainer.runner import run
 
-    out = tmp_path / "out"
-    path = write_spec(tmp_path / "s.json", {"base_model": tiny_llama3, "training_file": str(FIXTURES / "sft-good.jsonl"),
-                                           "output_dir": str(out), "adapter": {"type": "qlora"}})
     real, sys.stdout = sys.stdout, io.StringIO()
     try:
-        code = run(str(path))
+        code = run(str(spec_path))
         text = sys.stdout.getvalue()
     finally:
         sys.stdout = real
-    (ev,) = [json.loads(l) for l in text.splitlines()]
+    return code, [json.loads(l) for l in text.splitlines()]
+
+
+def test_qlora_run_on_this_machine_fails_with_cuda_required(tiny_llama3, tmp_path):
+    """Given a QLoRA job on this CPU-only machine, when it runs, then it emits failed/cuda_required with the message,
+    exits 1, and trains nothing."""
+    out = tmp_path / "out"
+    path = write_spec(tmp_path / "s.json", {"base_model": tiny_llama3, "training_file": str(FIXTURES / "sft-good.jsonl"),
+                                           "output_dir": str(out), "adapter": {"type": "qlora"}})
+    code, (ev,) = _run_in_process(path)
     assert code == 1
     assert (ev["type"], ev["code"], ev["param"]) == ("failed", "cuda_required", "adapter.type")
     assert ev["message"].startswith('adapter.type "qlora" needs a CUDA GPU')
@@ -193,17 +198,9 @@ def test_qlora_run_on_this_machine_fails_with_cuda_required(tiny_llama3, tmp_pat
 
 def test_invalid_spec_run_exit_2(tmp_path):
     """Given a spec with an unknown hyperparameter, when it runs, then failed/invalid_spec names the field, exit 2."""
-    from vpctune_trainer.runner import run
-
     path = write_spec(tmp_path / "s.json", {**BASE, "output_dir": str(tmp_path / "o"), "method": {
         "type": "supervised", "supervised": {"hyperparameters": {"epochs": 3}}}})
-    real, sys.stdout = sys.stdout, io.StringIO()
-    try:
-        code = run(str(path))
-        text = sys.stdout.getvalue()
-    finally:
-        sys.stdout = real
-    (ev,) = [json.loads(l) for l in text.splitlines()]
+    code, (ev,) = _run_in_process(path)
     assert code == 2 and ev["code"] == "invalid_spec"
     assert ev["param"] == "method.supervised.hyperparameters.epochs"
 
