@@ -10,6 +10,12 @@ export enum Cloud {
   AZURE = 'azure',
 }
 
+/** How a pool's nodes are bought: reclaimable spot capacity or on-demand. */
+export enum CapacityType {
+  SPOT = 'spot',
+  ON_DEMAND = 'on-demand',
+}
+
 /** The accelerators a GPU pool can ask for (names as written in a platform config). */
 export enum Accelerator {
   A10G = 'A10G',

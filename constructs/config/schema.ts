@@ -1,17 +1,13 @@
 import { z } from 'zod';
-import { Accelerator, Cloud } from '../catalog';
+import { Accelerator, CapacityType, Cloud } from '../catalog';
+
+export { CapacityType };
 
 /**
  * The platform config (`vpctune.yaml` / `.json`): one zod schema. Field-level rules live here; rules that
  * need several fields or the catalog live in `rules.ts`. Defaults are applied by the schema and documented
  * on each field.
  */
-
-/** Pool capacity type. */
-export enum CapacityType {
-  SPOT = 'spot',
-  ON_DEMAND = 'on-demand',
-}
 
 /** How many NAT gateways the network gets. */
 export enum NatGateways {

@@ -3,3 +3,5 @@ export * from './conventions';
 export * from './kueue';
 export * from './namespace-objects';
 export * from './device-plugins';
+export * from './cloud-profile';
+export * from './cloud-profiles';

@@ -1,0 +1,72 @@
+import type { CapacityType, Cloud } from '../catalog';
+
+/** An environment variable for a pod, as Kubernetes writes it. */
+export interface ProfileEnvVar {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** A node taint, as Kubernetes writes it. */
+export interface ProfileTaint {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+/** Where a platform's objects live in the cloud's object store, known before or after deploy. */
+export interface StorageLocation {
+  /** The platform's bucket (AWS, GCP) or storage container (Azure) name. */
+  readonly bucket: string;
+  /** Azure only: the storage account that holds the container. */
+  readonly account?: string;
+}
+
+/** What a pod needs to act as a cloud identity (Kubernetes workload identity federation). */
+export interface WorkloadIdentityBinding {
+  /** The service-account annotation and what its value is (IAM role ARN, Google service account email, client id). */
+  readonly annotationKey: string;
+  readonly annotationMeaning: string;
+  /** A pattern every annotation value must match, with what is allowed in words. */
+  readonly valuePattern: RegExp;
+  readonly valueAllowed: string;
+  /** Labels the pods themselves must carry for the identity webhook to act (Azure). @default none */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Every per-cloud fact that is not a SKU row (those live in the catalog). Config rules, `platform render`, the
+ * Kubernetes executor, `serve` and the storage factory read a profile; nothing else switches on the cloud.
+ * See ARCHITECTURE.md, "Cloud profiles".
+ */
+export interface CloudProfile {
+  readonly cloud: Cloud;
+  /** How the cloud is written in prose and tables (`AWS`, `GCP`, `Azure`). */
+  readonly title: string;
+  /** The cloud's region names. */
+  readonly region: { readonly pattern: RegExp; readonly example: string };
+  /** The cloud's node pool names (AKS allows 12 lowercase alphanumerics; EKS and GKE DNS labels). */
+  readonly poolName: { readonly pattern: RegExp; readonly allowed: string };
+  /** Object storage: the URL scheme the controller and trainer share, and how the platform's names derive. */
+  readonly storage: {
+    /** `s3`, `gs` or `az`. */
+    readonly scheme: string;
+    /** The URL forms in words, for error messages (`s3://BUCKET[/PREFIX]`). */
+    readonly urlForm: string;
+    /** Names the stack gives a platform's storage before its outputs are known. */
+    defaultLocation(platformName: string): StorageLocation;
+    /** The storage URL (`s3://bucket`, `gs://bucket`, `az://account/container`) of a location. */
+    url(location: StorageLocation): string;
+    /** Parses `url` back into a location and a key prefix; undefined when it is not this cloud's form. */
+    parse(url: string): { readonly location: StorageLocation; readonly prefix: string } | undefined;
+  };
+  /** How Kubernetes service accounts are bound to cloud identities. */
+  readonly workloadIdentity: WorkloadIdentityBinding;
+  /** Whether the platform must run the NVIDIA device plugin itself (GKE runs its own). */
+  readonly runsNvidiaDevicePlugin: boolean;
+  /** Whether pools with `efa: true` get the EFA device plugin (AWS only). */
+  readonly supportsEfa: boolean;
+  /** Environment the trainer (and the server) need in a pod to reach the cloud's services. */
+  podEnv(context: { readonly region: string; readonly storage: StorageLocation }): readonly ProfileEnvVar[];
+  /** Taints the cloud itself adds to a GPU pool's nodes beside the platform's GPU taint (AKS Spot). */
+  addedTaints(capacity: CapacityType): readonly ProfileTaint[];
+}
