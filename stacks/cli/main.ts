@@ -46,8 +46,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`vpctune: unknown command '${command}'; allowed: ${Object.keys(COMMANDS).join(', ')}\n`);
     return 2;
   }
+  // Without the extension: `.ts` from source (tsx, jest), `.js` from dist/ (REPO_ROOT is then dist/, the compile root).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(REPO_ROOT, entry.module)) as Record<string, CommandRunner>;
+  const mod = require(path.join(REPO_ROOT, entry.module.replace(/\.ts$/, ''))) as Record<string, CommandRunner>;
   const run = mod[entry.exportName];
   if (typeof run !== 'function') throw new Error(`${entry.module} does not export ${entry.exportName}`);
   return run(rest);

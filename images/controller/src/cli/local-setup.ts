@@ -4,8 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { importBaseModel } from '../platform/model-registry';
 import type { RunningPlatform } from '../platform/platform';
+import { packageRoot } from '../../../../constructs/support/package-root';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+/** The package root (repository or installed package): scripts/ensure-trainer-env.cjs and images/trainer ship there. */
+export const REPO_ROOT = packageRoot(__dirname);
 export const TINY_MODEL_ID = 'vpctune/tiny-chat';
 
 export function defaultDataDir(kind: 'local' | 'demo'): string {
