@@ -1,0 +1,54 @@
+/**
+ * Keys of the platform bucket, built from `BucketPrefix` (conventions.ts): the one place the layout is spelled out.
+ * The controller, the trainer's spec and the IAM/lifecycle rules all read the same prefixes.
+ *
+ * ```
+ * files/<file id>                              uploaded training and validation files
+ * jobs/<job id>/                               one fine-tuning job: spec, pid file, packed weights
+ * jobs/<job id>/output/                        what the trainer writes: events.jsonl, metrics, checkpoints, manifest
+ * models/<model id>/                           imported base-model weights
+ * adapters/<fine-tuned model id>/              a finished job's adapter (or full weights)
+ * ```
+ */
+import { BucketPrefix } from './conventions';
+
+/** `files/<id>`: an uploaded file. */
+export function fileKey(fileId: string): string {
+  return `${BucketPrefix.FILES}${fileId}`;
+}
+
+/** Whether a key lies under `files/` (an uploaded file the API may delete). */
+export function isFileKey(key: string): boolean {
+  return key.startsWith(BucketPrefix.FILES);
+}
+
+/** `jobs/<id>/`: everything of one fine-tuning job. */
+export function jobPrefix(jobId: string): string {
+  return `${BucketPrefix.JOBS}${jobId}/`;
+}
+
+/** `jobs/<id>/output/`: the trainer's output directory. */
+export function jobOutputPrefix(jobId: string): string {
+  return `${jobPrefix(jobId)}output/`;
+}
+
+/** `models/<id>/`: a base model's weights. */
+export function modelPrefix(modelId: string): string {
+  return `${BucketPrefix.MODELS}${modelId}/`;
+}
+
+/** `models/<id>/` (or without the trailing slash) → `<id>`; undefined for a key outside `models/`. */
+export function modelIdOfPrefix(key: string): string | undefined {
+  if (!key.startsWith(BucketPrefix.MODELS)) return undefined;
+  return key.slice(BucketPrefix.MODELS.length).replace(/\/+$/, '');
+}
+
+/** `adapters/<fine-tuned model id>/`: a finished job's weights. */
+export function adapterPrefix(fineTunedModelId: string): string {
+  return `${BucketPrefix.ADAPTERS}${fineTunedModelId}/`;
+}
+
+/** A key under a directory-like prefix: `under('jobs/x/output/', 'events.jsonl')`. */
+export function keyUnder(prefix: string, relative: string): string {
+  return `${prefix.endsWith('/') ? prefix : `${prefix}/`}${relative.replace(/^\/+/, '')}`;
+}
