@@ -1,21 +1,34 @@
 import { CapacityType, Cloud } from '../catalog/types';
 import type { CloudProfile, StorageLocation } from '../platform/cloud-profile';
+import { joinStorageUrl, splitStorageUrl, type StorageNameRule } from '../platform/storage-url';
+
+const STORAGE_ACCOUNT: StorageNameRule = { part: 'account', kind: 'a storage account name', pattern: /^[a-z0-9]{3,24}$/, allowed: '3-24 lowercase letters and digits' };
+const CONTAINER: StorageNameRule = {
+  part: 'container',
+  kind: 'a container name',
+  pattern: /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+  allowed: '3-63 lowercase letters, digits and single dashes, starting and ending with a letter or digit',
+};
+const AZ_URL_FORM = 'az://ACCOUNT/CONTAINER[/PREFIX]';
 
 /** Azure: AKS with workload identity, Blob storage (one container in a platform storage account). */
 export const AZURE_PROFILE: CloudProfile = {
   cloud: Cloud.AZURE,
   title: 'Azure',
   region: { pattern: /^[a-z]+[a-z0-9]*$/, example: 'eastus' },
+  // Availability zones are numbered per subscription and region.
+  zone: () => ({ pattern: /^[1-3]$/, example: '1' }),
   poolName: { pattern: /^[a-z][a-z0-9]{0,11}$/, allowed: '1-12 lowercase letters and digits, starting with a letter (AKS node pool names)' },
+  acceptsAdminRoleArn: false,
   storage: {
     scheme: 'az',
-    urlForm: 'az://ACCOUNT/CONTAINER[/PREFIX]',
+    urlForm: AZ_URL_FORM,
     // Storage account names: 3-24 lowercase letters and digits, globally unique.
     defaultLocation: (platformName) => ({ account: platformName.replace(/[^a-z0-9]/g, '').slice(0, 24).padEnd(3, '0'), bucket: 'artifacts' }),
-    url: (location: StorageLocation) => `az://${location.account ?? ''}/${location.bucket}`,
+    url: (location: StorageLocation, prefix?: string) => joinStorageUrl('az', [location.account ?? '', location.bucket], prefix),
     parse: (url) => {
-      const m = /^az:\/\/([a-z0-9]{3,24})\/([a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9]))(?:\/(.*))?$/.exec(url);
-      return m === null ? undefined : { location: { account: m[1] as string, bucket: m[2] as string }, prefix: (m[3] ?? '').replace(/\/+$/, '') };
+      const split = splitStorageUrl('az', AZ_URL_FORM, [STORAGE_ACCOUNT, CONTAINER], url);
+      return split === undefined ? undefined : { location: { account: split.names[0] as string, bucket: split.names[1] as string }, prefix: split.prefix };
     },
   },
   workloadIdentity: {
@@ -27,6 +40,8 @@ export const AZURE_PROFILE: CloudProfile = {
   },
   runsNvidiaDevicePlugin: true,
   supportsEfa: false,
-  podEnv: ({ storage }) => (storage.account !== undefined ? [{ name: 'AZURE_STORAGE_ACCOUNT_URL', value: `https://${storage.account}.blob.core.windows.net` }] : []),
+  // The storage URL names the account, so the trainer derives https://ACCOUNT.blob.core.windows.net itself;
+  // AZURE_STORAGE_ACCOUNT_URL only overrides that endpoint. Credentials come from the identity webhook's variables.
+  podEnv: ({ storageEndpoint }) => (storageEndpoint !== undefined ? [{ name: 'AZURE_STORAGE_ACCOUNT_URL', value: storageEndpoint }] : []),
   addedTaints: (capacity) => (capacity === CapacityType.SPOT ? [{ key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' }] : []),
 };

@@ -1,12 +1,12 @@
 /** The human-readable answer: one table per cloud, the hosted reference rows, the cheapest rows, and the sources. */
-import { acceleratorSpec, ALL_CLOUDS, Cloud, Source } from '../catalog';
+import { acceleratorSpec, ALL_CLOUDS, Source } from '../catalog';
+import { cloudProfile } from '../platform/cloud-profiles';
 import { formatBillions } from './estimate';
 import { columns, gib, hours, integer, usd, usdPerMillion } from './format';
 import { MAX_NODES, USABLE_MEMORY_FRACTION } from './memory-model';
 import { TokenCount } from './token-count';
 import { EfficiencyBasis, Estimate, FineTuneMethod, ShapeEstimate } from './types';
 
-const CLOUD_TITLE: Readonly<Record<Cloud, string>> = { [Cloud.AWS]: 'AWS', [Cloud.GCP]: 'GCP', [Cloud.AZURE]: 'Azure' };
 const BASIS_MARK: Readonly<Record<EfficiencyBasis, string>> = {
   [EfficiencyBasis.MEASURED]: '',
   [EfficiencyBasis.DERIVED]: '~',
@@ -38,7 +38,7 @@ export function renderTable(e: Estimate, context: RenderContext = {}): string {
       .map((url) => sourceRef(sources, pick(skus.find((s) => pick(s).url === url) ?? skus[0]!))).join('');
     const dates = [...new Set(skus.flatMap((s) => [s.onDemand.source.asOf, s.spotSnapshot.source.asOf]))].join(', ');
     out.push('');
-    out.push(`${CLOUD_TITLE[cloud]} (${skus[0]?.onDemand.region ?? ''}; on-demand prices${refs((s) => s.onDemand.source)}, spot snapshot${refs((s) => s.spotSnapshot.source)}, as of ${dates})`);
+    out.push(`${cloudProfile(cloud).title} (${skus[0]?.onDemand.region ?? ''}; on-demand prices${refs((s) => s.onDemand.source)}, spot snapshot${refs((s) => s.spotSnapshot.source)}, as of ${dates})`);
     out.push(...columns([
       ['Shape', 'GPUs/node', 'GPUs needed', 'Nodes', 'Mem/GPU', 'Eff.', 'Tokens/s', 'Hours', 'On-demand', 'Spot', '$/1M on-demand', '$/1M spot'],
       ...rows.map((s) => shapeRow(s, sources)),
@@ -109,7 +109,7 @@ function cheapestLines(e: Estimate): string[] {
     .map((r) => `${r.provider} ${r.usdPerMillionTokens === undefined ? 'no published price' : usdPerMillion(r.usdPerMillionTokens)}`)
     .join(', ');
   const describe = (s: ShapeEstimate, perMillion: number | undefined, total: number | undefined): string =>
-    `${CLOUD_TITLE[s.cloud]} ${s.instanceType} x${s.nodes} ${usdPerMillion(perMillion)} per 1M tokens (${usd(total)}, ${hours(s.hours)} h)` +
+    `${cloudProfile(s.cloud).title} ${s.instanceType} x${s.nodes} ${usdPerMillion(perMillion)} per 1M tokens (${usd(total)}, ${hours(s.hours)} h)` +
     (s.efficiency.basis === EfficiencyBasis.ASSUMED ? ` [${s.accelerator} efficiency assumed*]` : '');
   const line = (label: string, pick: (x: Estimate) => ShapeEstimate | undefined, cost: (s: ShapeEstimate) => [number | undefined, number | undefined], calibratedPick: (x: Estimate) => ShapeEstimate | undefined): string[] => {
     const s = pick(e);

@@ -17,8 +17,14 @@ export interface ProfileTaint {
 export interface StorageLocation {
   /** The platform's bucket (AWS, GCP) or storage container (Azure) name. */
   readonly bucket: string;
-  /** Azure only: the storage account that holds the container. */
+  /** Azure only: the storage account that holds the container. @default none */
   readonly account?: string;
+}
+
+/** A storage URL read back: the location it names and the key prefix under it (no leading or trailing slash). */
+export interface ParsedStorageUrl {
+  readonly location: StorageLocation;
+  readonly prefix: string;
 }
 
 /** What a pod needs to act as a cloud identity (Kubernetes workload identity federation). */
@@ -29,14 +35,22 @@ export interface WorkloadIdentityBinding {
   /** A pattern every annotation value must match, with what is allowed in words. */
   readonly valuePattern: RegExp;
   readonly valueAllowed: string;
-  /** Labels the pods themselves must carry for the identity webhook to act (Azure). @default none */
+  /** Labels the pods themselves must carry for the identity webhook to act (Azure); empty elsewhere. */
   readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/** What a pod's cloud environment is built from. */
+export interface PodEnvContext {
+  /** The platform's region. */
+  readonly region: string;
+  /** An object-store endpoint to use instead of the cloud's public one (an emulator, a sovereign cloud). @default none */
+  readonly storageEndpoint?: string;
 }
 
 /**
  * Every per-cloud fact that is not a SKU row (those live in the catalog). Config rules, `platform render`, the
  * Kubernetes executor, `serve` and the storage factory read a profile; nothing else switches on the cloud.
- * See ARCHITECTURE.md, "Cloud profiles".
+ * Look a profile up with `cloudProfile(cloud)` or `profileForStorageUrl(url)` (`cloud-profiles.ts`).
  */
 export interface CloudProfile {
   readonly cloud: Cloud;
@@ -44,20 +58,30 @@ export interface CloudProfile {
   readonly title: string;
   /** The cloud's region names. */
   readonly region: { readonly pattern: RegExp; readonly example: string };
+  /**
+   * The cloud's zone names inside `region` (what `network.availabilityZones` lists): `us-east-1a` on AWS,
+   * `us-central1-a` on GCP, `1`-`3` on Azure.
+   */
+  zone(region: string): { readonly pattern: RegExp; readonly example: string };
   /** The cloud's node pool names (AKS allows 12 lowercase alphanumerics; EKS and GKE DNS labels). */
   readonly poolName: { readonly pattern: RegExp; readonly allowed: string };
+  /** Whether `kubernetes.adminRoleArn` (an IAM role given cluster admin through an EKS access entry) applies. */
+  readonly acceptsAdminRoleArn: boolean;
   /** Object storage: the URL scheme the controller and trainer share, and how the platform's names derive. */
   readonly storage: {
     /** `s3`, `gs` or `az`. */
     readonly scheme: string;
     /** The URL forms in words, for error messages (`s3://BUCKET[/PREFIX]`). */
     readonly urlForm: string;
-    /** Names the stack gives a platform's storage before its outputs are known. */
+    /** Names the stack gives a platform's storage before its outputs are known (placeholders for review output). */
     defaultLocation(platformName: string): StorageLocation;
-    /** The storage URL (`s3://bucket`, `gs://bucket`, `az://account/container`) of a location. */
-    url(location: StorageLocation): string;
-    /** Parses `url` back into a location and a key prefix; undefined when it is not this cloud's form. */
-    parse(url: string): { readonly location: StorageLocation; readonly prefix: string } | undefined;
+    /** The storage URL (`s3://bucket[/prefix]`, `gs://bucket[/prefix]`, `az://account/container[/prefix]`) of a location. */
+    url(location: StorageLocation, prefix?: string): string;
+    /**
+     * Parses `url` back into a location and a key prefix. Undefined when `url` is not of this cloud's scheme; throws
+     * `StorageUrlError` (naming the URL, the part and what is allowed) when it is but a name is missing or invalid.
+     */
+    parse(url: string): ParsedStorageUrl | undefined;
   };
   /** How Kubernetes service accounts are bound to cloud identities. */
   readonly workloadIdentity: WorkloadIdentityBinding;
@@ -65,8 +89,11 @@ export interface CloudProfile {
   readonly runsNvidiaDevicePlugin: boolean;
   /** Whether pools with `efa: true` get the EFA device plugin (AWS only). */
   readonly supportsEfa: boolean;
-  /** Environment the trainer (and the server) need in a pod to reach the cloud's services. */
-  podEnv(context: { readonly region: string; readonly storage: StorageLocation }): readonly ProfileEnvVar[];
+  /**
+   * Environment the trainer (and the server) need in a pod to reach the cloud's services: the region where the SDK
+   * wants it, and the storage endpoint override in the variable the cloud's SDK reads.
+   */
+  podEnv(context: PodEnvContext): readonly ProfileEnvVar[];
   /** Taints the cloud itself adds to a GPU pool's nodes beside the platform's GPU taint (AKS Spot). */
   addedTaints(capacity: CapacityType): readonly ProfileTaint[];
 }

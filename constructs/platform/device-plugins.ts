@@ -1,5 +1,6 @@
-import { Cloud, Interconnect, Source } from '../catalog';
+import { Interconnect, Source } from '../catalog';
 import type { ResolvedPlatformConfig } from '../config';
+import { cloudProfile } from './cloud-profiles';
 import { GPU_TAINT, POOL_LABEL } from './conventions';
 import type { KubernetesObject } from './kueue';
 
@@ -73,16 +74,18 @@ export function efaPools(config: ResolvedPlatformConfig): ResolvedPlatformConfig
 }
 
 /**
- * Device plugin DaemonSets the platform's GPU pools need: the NVIDIA plugin on every GPU pool (AWS and Azure; GKE runs
- * its own), and on AWS the EFA plugin on the pools with `efa: true`. Rendered by `vpctune platform render`.
+ * Device plugin DaemonSets the platform's GPU pools need: the NVIDIA plugin on every GPU pool where the cloud's profile
+ * says the platform runs it (`runsNvidiaDevicePlugin`: AWS and Azure; GKE runs its own), and the EFA plugin on the
+ * pools with `efa: true` where the profile `supportsEfa` (AWS). Rendered by `vpctune platform render`.
  */
 export function devicePluginObjects(config: ResolvedPlatformConfig): KubernetesObject[] {
+  const profile = cloudProfile(config.cloud);
   const out: KubernetesObject[] = [];
-  if (config.cloud !== Cloud.GCP && config.gpuPools.length > 0) {
+  if (profile.runsNvidiaDevicePlugin && config.gpuPools.length > 0) {
     out.push(daemonSet(config, 'nvidia-device-plugin', NVIDIA_DEVICE_PLUGIN.image, config.gpuPools.map((p) => p.name), [{ name: 'FAIL_ON_INIT_ERROR', value: 'false' }]));
   }
   const efa = efaPools(config);
-  if (config.cloud === Cloud.AWS && efa.length > 0) {
+  if (profile.supportsEfa && efa.length > 0) {
     out.push(daemonSet(config, 'aws-efa-k8s-device-plugin', EFA_DEVICE_PLUGIN.image, efa.map((p) => p.name), []));
   }
   return out;

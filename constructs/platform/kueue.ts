@@ -1,4 +1,5 @@
 import type { ResolvedPlatformConfig } from '../config';
+import { cloudProfile } from './cloud-profiles';
 import { GPU_RESOURCE, GPU_TAINT, KUEUE_CLUSTER_QUEUE, KUEUE_LOCAL_QUEUE, PLATFORM_NAMESPACE, POOL_LABEL, gpuNodeLabels } from './conventions';
 
 /** A Kubernetes object as plain JSON (what `kubectl apply` and GitOps tools take). */
@@ -20,21 +21,28 @@ export function resourceFlavorName(poolName: string): string {
 }
 
 /**
- * Kueue objects for a platform (DESIGN.md): one ResourceFlavor per GPU pool (its labels and taint), one ClusterQueue
+ * Kueue objects for a platform (DESIGN.md): one ResourceFlavor per GPU pool (its labels, the GPU taint and the taints
+ * the cloud adds to the pool's nodes, with tolerations for the latter: AKS's Spot taint), one ClusterQueue
  * `vpctune` holding every flavor with quotas from the config (maxNodes x the shape's GPUs, and 80% of its vCPUs and
  * memory, so Jobs that request host resources are admitted), and the LocalQueue `vpctune` that Jobs name.
  */
 export function kueueObjects(config: ResolvedPlatformConfig): KubernetesObject[] {
   const labels = { 'app.kubernetes.io/part-of': 'vpctune', 'vpctune.dev/platform': config.name };
-  const flavors: KubernetesObject[] = config.gpuPools.map((pool) => ({
-    apiVersion: KUEUE_API_VERSION,
-    kind: 'ResourceFlavor',
-    metadata: { name: resourceFlavorName(pool.name), labels },
-    spec: {
-      nodeLabels: { ...gpuNodeLabels(pool.name, pool.gpu) },
-      nodeTaints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: GPU_TAINT.effect }],
-    },
-  }));
+  const profile = cloudProfile(config.cloud);
+  const flavors: KubernetesObject[] = config.gpuPools.map((pool) => {
+    const added = profile.addedTaints(pool.capacity);
+    return {
+      apiVersion: KUEUE_API_VERSION,
+      kind: 'ResourceFlavor',
+      metadata: { name: resourceFlavorName(pool.name), labels },
+      spec: {
+        nodeLabels: { ...gpuNodeLabels(pool.name, pool.gpu) },
+        nodeTaints: [GPU_TAINT, ...added].map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+        // Kueue adds these to every Job it admits on the flavor (the executor's own pods carry them too).
+        ...(added.length > 0 ? { tolerations: added.map((t) => ({ key: t.key, operator: 'Equal', value: t.value, effect: t.effect })) } : {}),
+      },
+    };
+  });
   const clusterQueue: KubernetesObject = {
     apiVersion: KUEUE_API_VERSION,
     kind: 'ClusterQueue',

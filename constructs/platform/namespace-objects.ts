@@ -1,16 +1,30 @@
 import type { ResolvedPlatformConfig } from '../config';
+import { cloudProfile } from './cloud-profiles';
 import { ALL_SERVICE_ACCOUNTS, PLATFORM_NAMESPACE, ServiceAccount } from './conventions';
 import type { KubernetesObject } from './kueue';
 
-/** Workload identity of each service account: the IAM role ARN (AWS IRSA annotation) when known. */
-export type ServiceAccountRoles = Readonly<Partial<Record<ServiceAccount, string>>>;
+/**
+ * The cloud identity of each service account, as its workload-identity annotation value: an IAM role ARN (AWS
+ * IRSA), a Google service account email (GKE Workload Identity) or a managed identity client id (AKS). @default none
+ */
+export type ServiceAccountIdentities = Readonly<Partial<Record<ServiceAccount, string>>>;
+/** The AWS name of `ServiceAccountIdentities` (the values are IAM role ARNs there). */
+export type ServiceAccountRoles = ServiceAccountIdentities;
 
-/** The platform namespace and its three service accounts, annotated with their cloud identities where given. */
-export function namespaceObjects(config: ResolvedPlatformConfig, roles: ServiceAccountRoles = {}): KubernetesObject[] {
+/**
+ * The platform namespace and its three service accounts, each annotated with its cloud identity where given (the
+ * annotation key is the cloud profile's `workloadIdentity.annotationKey`). A value that is not the cloud's form throws,
+ * naming the service account, the value and what is allowed.
+ */
+export function namespaceObjects(config: ResolvedPlatformConfig, identities: ServiceAccountIdentities = {}): KubernetesObject[] {
+  const binding = cloudProfile(config.cloud).workloadIdentity;
   const labels = { 'app.kubernetes.io/part-of': 'vpctune', 'vpctune.dev/platform': config.name };
   const namespace: KubernetesObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: PLATFORM_NAMESPACE, labels } };
   const accounts = ALL_SERVICE_ACCOUNTS.map((sa) => {
-    const role = roles[sa];
+    const identity = identities[sa];
+    if (identity !== undefined && !binding.valuePattern.test(identity)) {
+      throw new Error(`service account ${sa}: identity ${JSON.stringify(identity)} is not ${binding.valueAllowed} (the ${binding.annotationKey} annotation on ${config.cloud})`);
+    }
     return {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
@@ -18,7 +32,7 @@ export function namespaceObjects(config: ResolvedPlatformConfig, roles: ServiceA
         name: sa,
         namespace: PLATFORM_NAMESPACE,
         labels,
-        ...(role !== undefined ? { annotations: { 'eks.amazonaws.com/role-arn': role } } : {}),
+        ...(identity !== undefined ? { annotations: { [binding.annotationKey]: identity } } : {}),
       },
     } as KubernetesObject;
   });
