@@ -11,6 +11,7 @@ import {
   skusFor,
   supportedKubernetesVersions,
 } from '../catalog';
+import { cloudProfile } from '../platform/cloud-profiles';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, parseCidr } from './cidr';
 import { ConfigIssue, show } from './issues';
 
@@ -30,19 +31,6 @@ const isCloud = (v: unknown): v is Cloud => Object.values(Cloud).includes(v as C
 const isAccelerator = (v: unknown): v is Accelerator => Object.values(Accelerator).includes(v as Accelerator);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
-/** Names of the cloud's GPU node pools: AKS allows 12 lowercase alphanumerics; GKE and EKS DNS labels. */
-const POOL_NAME_RULES: Readonly<Record<Cloud, { readonly pattern: RegExp; readonly allowed: string }>> = {
-  [Cloud.AWS]: { pattern: /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, allowed: '1-32 lowercase letters, digits and dashes, starting with a letter and not ending with a dash' },
-  [Cloud.GCP]: { pattern: /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, allowed: '1-32 lowercase letters, digits and dashes, starting with a letter and not ending with a dash' },
-  [Cloud.AZURE]: { pattern: /^[a-z][a-z0-9]{0,11}$/, allowed: '1-12 lowercase letters and digits, starting with a letter (AKS node pool names)' },
-};
-
-const REGION_RULES: Readonly<Record<Cloud, { readonly pattern: RegExp; readonly example: string }>> = {
-  [Cloud.AWS]: { pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, example: 'us-east-1' },
-  [Cloud.GCP]: { pattern: /^[a-z]+-[a-z]+\d$/, example: 'us-central1' },
-  [Cloud.AZURE]: { pattern: /^[a-z]+[a-z0-9]*$/, example: 'eastus' },
-};
-
 export function crossFieldIssues(input: unknown, options: RuleOptions = {}): ConfigIssue[] {
   if (!isObj(input)) return [];
   const issues: ConfigIssue[] = [];
@@ -51,9 +39,12 @@ export function crossFieldIssues(input: unknown, options: RuleOptions = {}): Con
   };
   const cloud = isCloud(input.cloud) ? input.cloud : undefined;
 
+  const profile = cloud !== undefined ? cloudProfile(cloud) : undefined;
+
   // Region format per cloud.
-  if (cloud !== undefined && typeof input.region === 'string' && !REGION_RULES[cloud].pattern.test(input.region)) {
-    add('region', input.region, `${show(input.region)} is not a valid ${cloud} region (like ${REGION_RULES[cloud].example})`);
+  const regionOk = profile !== undefined && typeof input.region === 'string' && profile.region.pattern.test(input.region);
+  if (profile !== undefined && typeof input.region === 'string' && !regionOk) {
+    add('region', input.region, `${show(input.region)} is not a valid ${profile.cloud} region (like ${profile.region.example})`);
   }
 
   // Network.
@@ -66,13 +57,13 @@ export function crossFieldIssues(input: unknown, options: RuleOptions = {}): Con
       add('network.cidr', network.cidr, `${show(network.cidr)} ${why}; allowed: /${MIN_VPC_PREFIX} to /${MAX_VPC_PREFIX}`);
     }
   }
-  if (network !== undefined && Array.isArray(network.availabilityZones) && cloud === Cloud.AWS && typeof input.region === 'string') {
+  if (network !== undefined && Array.isArray(network.availabilityZones) && profile !== undefined && regionOk) {
+    const region = input.region as string;
+    const zone = profile.zone(region);
     const seen = new Set<string>();
     network.availabilityZones.forEach((az, i) => {
       if (typeof az !== 'string') return;
-      if (!new RegExp(`^${input.region as string}[a-z]$`).test(az)) {
-        add(`network.availabilityZones[${i}]`, az, `${show(az)} is not a zone of region ${input.region as string} (like ${input.region as string}a)`);
-      }
+      if (!zone.pattern.test(az)) add(`network.availabilityZones[${i}]`, az, `${show(az)} is not a zone of region ${region} (like ${zone.example})`);
       if (seen.has(az)) add(`network.availabilityZones[${i}]`, az, `${show(az)} is listed twice`);
       seen.add(az);
     });
@@ -102,7 +93,7 @@ export function crossFieldIssues(input: unknown, options: RuleOptions = {}): Con
       if (typeof parsed === 'string') add(`kubernetes.publicAccessCidrs[${i}]`, c, `${show(c)} ${parsed}`);
       else if (parsed.prefix === 0) add(`kubernetes.publicAccessCidrs[${i}]`, c, `${show(c)} opens the API to the whole internet; list your VPN or office CIDRs`);
     });
-    if (k8s.adminRoleArn !== undefined && cloud !== undefined && cloud !== Cloud.AWS) {
+    if (k8s.adminRoleArn !== undefined && profile !== undefined && !profile.acceptsAdminRoleArn) {
       add('kubernetes.adminRoleArn', k8s.adminRoleArn, `is an AWS IAM role and cannot be used with cloud ${cloud}`);
     }
   }
@@ -120,8 +111,9 @@ export function crossFieldIssues(input: unknown, options: RuleOptions = {}): Con
       if (!isObj(pool)) return;
       const at = `gpuPools[${i}]`;
       if (typeof pool.name === 'string') {
-        const rule = POOL_NAME_RULES[cloud ?? Cloud.AWS];
-        if (!rule.pattern.test(pool.name)) add(`${at}.name`, pool.name, `${show(pool.name)} is not a valid ${cloud ?? 'pool'} node pool name; allowed: ${rule.allowed}`);
+        // The cloud decides what a pool name may be; without a valid cloud (the schema's error) only uniqueness is checked.
+        const rule = profile?.poolName;
+        if (rule !== undefined && !rule.pattern.test(pool.name)) add(`${at}.name`, pool.name, `${show(pool.name)} is not a valid ${cloud} node pool name; allowed: ${rule.allowed}`);
         else if (pool.name === 'system') add(`${at}.name`, pool.name, '"system" is reserved for the CPU system node group; choose another name');
         const first = names.get(pool.name);
         if (first !== undefined) add(`${at}.name`, pool.name, `${show(pool.name)} is already the name of gpuPools[${first}]; pool names must be unique`);
