@@ -6,6 +6,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test', '<rootDir>/images', '<rootDir>/constructs'],
   testPathIgnorePatterns: ['/node_modules/', '/images/trainer/'],
+  // dist/ is the compiled package (npm run build): never a test root nor a second copy of a module.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   testMatch: ['**/*.test.ts'],
   transform: {
     // CommonJS emit for tests: `import()` of an ESM-only package becomes a require() jest can run (tsc keeps nodenext).

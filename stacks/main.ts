@@ -1,5 +1,5 @@
 /**
- * The cdktf app (`cdktf.json` → `npx tsx stacks/main.ts`). Config files come from VPCTUNE_CONFIG
+ * The cdktf app (`cdktf.json` → `node dist/stacks/main.js`, after `npm run build`). Config files come from VPCTUNE_CONFIG
  * (comma-separated paths); default: the bundled example with every accelerator on AWS.
  */
 import { ConfigError } from '../constructs/config';
