@@ -1,7 +1,7 @@
 /**
  * Static checks of images/controller/Dockerfile (no Docker daemon or registry is reachable on CI): pinned base images,
- * a non-root numeric user, no remote ADD, no baked-in secrets, production-only dependencies, only repository paths
- * copied (and let through the ignore file), the probes and port the controller serves, an entrypoint that exists.
+ * a non-root numeric user, no remote ADD, no baked-in secrets, production-only dependencies, compiled JavaScript (dist/)
+ * only, only repository paths copied (and let through the ignore file), the probes and port the controller serves, an entrypoint that exists.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -117,10 +117,33 @@ describe('images/controller/Dockerfile', () => {
     expect(all.filter((i) => ['ENV', 'ARG', 'LABEL'].includes(i.op) && secretish.test(i.args)).map((i) => `line ${i.line}: ${i.op} ${i.args}`)).toEqual([]);
   });
 
-  test('dependencies are installed from the lockfile without dev dependencies or install scripts', () => {
+  test('the final image gets its dependencies from a lockfile install without dev dependencies or install scripts', () => {
+    // GIVEN the stages and what the final stage copies from them
     const runs = all.filter((i) => i.op === 'RUN').map((i) => i.args);
-    expect(runs.some((r) => /\bnpm ci\b/.test(r) && r.includes('--omit=dev') && r.includes('--ignore-scripts'))).toBe(true);
+    const copiedFrom = (final?.body ?? []).filter((i) => i.op === 'COPY').map((i) => /--from=(\S+)/.exec(i.args)?.[1]).filter((n): n is string => n !== undefined);
+    // THEN every install is `npm ci` from the lockfile with install scripts off, never `npm install`
     expect(runs.filter((r) => /\bnpm (install|i)\b/.test(r))).toEqual([]);
+    expect(runs.filter((r) => /\bnpm ci\b/.test(r) && !r.includes('--ignore-scripts'))).toEqual([]);
+    // AND the final stage copies the application from exactly one stage, whose install omits dev dependencies
+    expect(copiedFrom).toEqual(['build']);
+    const build = byStage.find((st) => st.name === 'build');
+    expect(build?.body.filter((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args)).map((i) => i.args.split(' && ')[0])).toEqual(['npm ci --omit=dev --ignore-scripts']);
+  });
+
+  test('runs the compiled JavaScript from dist/: TypeScript is compiled in its own stage and nothing compiles at run time', () => {
+    // GIVEN the compile stage and the build stage the final image is copied from
+    const compile = byStage.find((st) => st.name === 'compile');
+    const build = byStage.find((st) => st.name === 'build');
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    // THEN the compile stage builds dist/ with the package build's tsconfig
+    expect(compile?.body.filter((i) => i.op === 'RUN').map((i) => i.args)).toEqual(['npm ci --ignore-scripts', 'npx tsc -b tsconfig.build.json && rm -f dist/.tsbuildinfo']);
+    // AND the build stage takes only dist/ from it (no sources, no dev dependencies) beside bin/ and smoke-tests the CLI
+    expect(build?.body.filter((i) => i.op === 'COPY').map((i) => i.args)).toEqual(['package.json package-lock.json ./', 'bin ./bin', '--from=compile /app/dist ./dist']);
+    expect(build?.body.filter((i) => i.op === 'RUN').map((i) => i.args).pop()).toBe('node bin/vpctune.cjs --help > /dev/null');
+    // AND the CLI the image runs loads dist/, and neither tsx nor TypeScript is a production dependency
+    expect(fs.readFileSync(path.join(REPO, 'bin', 'vpctune.cjs'), 'utf8')).toContain("path.join(__dirname, '..', 'dist', 'stacks', 'cli', 'main.js')");
+    expect(Object.keys(pkg.dependencies).filter((d) => ['tsx', 'typescript', 'ts-node'].includes(d))).toEqual([]);
+    expect(all.filter((i) => /\btsx\b/.test(i.args)).map((i) => `line ${i.line}: ${i.op} ${i.args}`)).toEqual([]);
   });
 
   test('copies only paths that exist in the repository and that the ignore file lets through', () => {
