@@ -1,7 +1,6 @@
 /**
- * A queued job's run-time estimate (issue 5: the controller uses the estimator's models for `estimated_finish`):
- * the epochs the trainer will run, the tokens the validator counts, and the Kubernetes executor's seconds on the pool
- * placement picks, checked against `vpctune estimate`'s own row for the same one-GPU shape.
+ * A queued job's run-time estimate (the estimator's models behind `estimated_finish`): the epochs the trainer will run,
+ * the tokens the validator counts, and the Kubernetes executor's placement (chosen once, stored) and seconds there, checked against `vpctune estimate`'s own row for the same one-GPU shape.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,10 +9,10 @@ import { loadConfigFile } from '../../../constructs/config';
 import { countChatTokens, estimateJob, findModel, FineTuneMethod, type ModelSpec } from '../../../constructs/estimate';
 import { Accelerator, Cloud, findSku } from '../../../constructs/catalog';
 import type { Method } from '../src/domain/job';
-import type { Executor, RunRequest } from '../src/executor/executor';
+import type { RunRequest } from '../src/executor/executor';
 import { KubernetesExecutor } from '../src/executor/kubernetes/kubernetes-executor';
 import { settingsFromConfig } from '../src/executor/kubernetes/settings';
-import { autoEpochs, epochsFor, estimateRunSeconds } from '../src/jobs/run-time-estimate';
+import { autoEpochs, epochsFor, trainedTokensFor, wholeRunSeconds } from '../src/jobs/run-time-estimate';
 import { silentLogger } from '../src/ops/logger';
 import type { BlobStorage } from '../src/storage/blob-storage';
 import { DEFAULT_ADAPTER } from '../src/validation/create-job-request';
@@ -28,24 +27,6 @@ function supervised(n_epochs: number | 'auto'): Method {
 
 function request(method: Method, adapter = DEFAULT_ADAPTER, model = 'meta-llama/Llama-3.1-8B-Instruct'): RunRequest {
   return { jobId: 'ftjob-1', projectId: 'p', spec: { base_model: `models/${model}/`, training_file: 'files/f', method, adapter, seed: 1, output_dir: 'jobs/ftjob-1/output/' } };
-}
-
-/** An executor that records what it was asked and answers a fixed tokens/s. */
-function fakeExecutor(tokensPerSecond: number | undefined): Executor & { asked: number[] } {
-  const asked: number[] = [];
-  return {
-    kind: 'fake',
-    asked,
-    start: () => Promise.reject(new Error('not used')),
-    attach: () => Promise.resolve(false),
-    stop: () => Promise.resolve(),
-    activeRuns: () => 0,
-    detachAll: () => Promise.resolve(),
-    estimateRunSeconds: (_r, tokens) => {
-      asked.push(tokens);
-      return Promise.resolve(tokensPerSecond === undefined ? undefined : tokens / tokensPerSecond);
-    },
-  };
 }
 
 const noStorage = { stat: () => Promise.resolve(undefined) } as unknown as BlobStorage;
@@ -88,45 +69,68 @@ describe('tokens the validator counts', () => {
   });
 });
 
-describe('estimateRunSeconds', () => {
-  test('Given 1,000 counted tokens in 20 examples with auto epochs, then the executor is asked for 5,000 trained tokens and the seconds are rounded up', async () => {
-    const executor = fakeExecutor(3);
-    expect(await estimateRunSeconds(executor, request(supervised('auto')), { examples: 20, estimatedTokens: 1000 })).toBe(1667);
-    expect(executor.asked).toEqual([5000]);
+describe('trained tokens and whole seconds', () => {
+  test('Given 1,000 counted tokens in 20 examples with auto epochs, then the run trains 5,000 tokens (5 epochs)', () => {
+    expect(trainedTokensFor(supervised('auto'), { examples: 20, estimatedTokens: 1000 })).toBe(5000);
+    expect(trainedTokensFor(supervised(2), { examples: 20, estimatedTokens: 1000 })).toBe(2000);
   });
 
-  test('Given a DPO job, an executor without estimates, or one that cannot tell, then there is no estimate (null)', async () => {
-    const dpo: Method = { type: 'dpo', dpo: { hyperparameters: { n_epochs: 1 } } };
-    expect(await estimateRunSeconds(fakeExecutor(3), request(dpo), { examples: 20, estimatedTokens: undefined })).toBeNull();
-    const { estimateRunSeconds: _omitted, ...withoutEstimates } = fakeExecutor(3);
-    expect(await estimateRunSeconds(withoutEstimates, request(supervised(1)), { examples: 20, estimatedTokens: 1000 })).toBeNull();
-    expect(await estimateRunSeconds(fakeExecutor(undefined), request(supervised(1)), { examples: 20, estimatedTokens: 1000 })).toBeNull();
+  test('Given a DPO job or no counted tokens, then there is nothing to estimate from (undefined)', () => {
+    const dpo: Method = { type: 'dpo', dpo: { hyperparameters: { n_epochs: 1, batch_size: 'auto', learning_rate_multiplier: 'auto' } } };
+    expect(trainedTokensFor(dpo, { examples: 20, estimatedTokens: undefined })).toBeUndefined();
+    expect(trainedTokensFor(dpo, { examples: 20, estimatedTokens: 1000 })).toBeUndefined();
+    expect(trainedTokensFor(supervised(1), { examples: 20, estimatedTokens: 0 })).toBeUndefined();
   });
 
-  test('Given the Kubernetes executor and Llama 3.1 8B LoRA, then its seconds on the pool placement picks equal the `vpctune estimate` row of the same one-GPU shape', async () => {
-    // GIVEN the pools of platform-aws.yaml; placement puts an 8B LoRA job on one GPU of the smallest pool that holds it
-    const placement = await k8s.place(request(supervised(1)));
-    expect(placement.gpusPerPod).toBe(1);
+  test('Given an executor estimate, then it is whole seconds rounded up; none, zero or not finite is null', () => {
+    expect(wholeRunSeconds(1666.67)).toBe(1667);
+    expect([wholeRunSeconds(undefined), wholeRunSeconds(0), wholeRunSeconds(Number.NaN), wholeRunSeconds(Number.POSITIVE_INFINITY)]).toEqual([null, null, null, null]);
+  });
+});
+
+describe('the Kubernetes executor places a queued job once and estimates its run there', () => {
+  test('Given Llama 3.1 8B LoRA, then its seconds on the pool placement picks equal the `vpctune estimate` row of the same one-GPU shape', async () => {
+    // GIVEN the pools of platform-aws.yaml
+    // WHEN the executor places the job with 100M trained tokens
+    const decision = await k8s.place(request(supervised(1)), 100_000_000);
+    // THEN placement puts an 8B LoRA job on one GPU of the smallest pool that holds it (a plain, storable object)
+    expect(decision.placement).toEqual({ pool: 'a10g', nodes: 1, gpusPerNode: 1, reason: expect.stringContaining('pool a10g (the smallest pool that holds it)') as string });
+    expect(JSON.parse(JSON.stringify(decision.placement))).toEqual(decision.placement);
+    const placement = await k8s.placementOf({ ...request(supervised(1)), placement: decision.placement });
     const sku = findSku(Cloud.AWS, placement.pool.sku.accelerator, 1);
     expect(sku).toBeDefined();
-    // WHEN the executor estimates 100M trained tokens
-    const seconds = await k8s.estimateRunSeconds(request(supervised(1)), 100_000_000);
-    // THEN it is the estimator's hours for that shape (one GPU, one node), in seconds
+    // AND the seconds are the estimator's hours for that shape (one GPU, one node)
     const row = estimateJob({ model: LLAMA_8B, datasetTokens: 100_000_000, setup: { method: FineTuneMethod.LORA, lora: { rank: 16 } }, skus: [sku as NonNullable<typeof sku>] }).shapes[0];
     expect(row?.gpusNeeded).toBe(1);
-    expect(seconds).toBeCloseTo((row?.hours as number) * 3600, 6);
+    expect(decision.runSeconds).toBeCloseTo((row?.hours as number) * 3600, 6);
     // and more than a few hours on one A10G-class GPU is what the model says for 100M tokens
     expect(placement.pool.sku.accelerator).toBe(Accelerator.A10G);
-    expect(seconds as number).toBeGreaterThan(3600);
+    expect(decision.runSeconds as number).toBeGreaterThan(3600);
   });
 
-  test('Given a model the estimator does not know (no catalog entry, no config.json in storage), then the Kubernetes executor has no estimate', async () => {
-    expect(await k8s.estimateRunSeconds(request(supervised(1), DEFAULT_ADAPTER, 'acme/private-model'), 1000)).toBeUndefined();
+  test('Given a model the estimator does not know (no catalog entry, no config.json in storage), then it is placed with no estimate', async () => {
+    const decision = await k8s.place(request(supervised(1), DEFAULT_ADAPTER, 'acme/private-model'), 1000);
+    expect(decision.placement).toMatchObject({ pool: 'a10g', nodes: 1, gpusPerNode: 1 });
+    expect(decision.runSeconds).toBeUndefined();
   });
 
-  test('Given a job its named pool cannot hold (full fine-tuning of 70B on the 1x A10G pool), then no estimate rather than an error', async () => {
+  test('Given a job its named pool cannot hold (full fine-tuning of 70B on the 1x A10G pool), then placing refuses it naming adapter.pool', async () => {
     const adapter = { ...DEFAULT_ADAPTER, type: 'full', pool: 'a10g' } as typeof DEFAULT_ADAPTER;
-    await expect(k8s.place(request(supervised(1), adapter, 'meta-llama/Llama-3.3-70B-Instruct'))).rejects.toThrow(/cannot hold/);
-    expect(await k8s.estimateRunSeconds(request(supervised(1), adapter, 'meta-llama/Llama-3.3-70B-Instruct'), 1000)).toBeUndefined();
+    await expect(k8s.place(request(supervised(1), adapter, 'meta-llama/Llama-3.3-70B-Instruct'), 1000)).rejects.toMatchObject({ code: 'invalid_pool', param: 'adapter.pool', message: expect.stringContaining('cannot hold') as string });
+  });
+
+  test('Given a stored placement whose pool is still configured, then a start uses it as stored, not a fresh choice', async () => {
+    // GIVEN a stored placement on the h100 pool (not what placement would pick for 8B LoRA today)
+    const stored = { pool: 'h100', nodes: 1, gpusPerNode: 2, reason: 'stored when queued' };
+    // WHEN a start resolves it
+    const placement = await k8s.placementOf({ ...request(supervised(1)), placement: stored });
+    // THEN it is the stored pool and shape
+    expect({ pool: placement.pool.name, nodes: placement.nodes, gpusPerPod: placement.gpusPerPod, reason: placement.reason }).toEqual({ pool: 'h100', nodes: 1, gpusPerPod: 2, reason: 'stored when queued' });
+  });
+
+  test('Given a stored placement on a pool that is gone, then a start places the job again', async () => {
+    const placement = await k8s.placementOf({ ...request(supervised(1)), placement: { pool: 'retired-pool', nodes: 1, gpusPerNode: 1, reason: 'old' } });
+    expect(placement.pool.name).toBe('a10g');
+    expect(placement.reason).toContain('the smallest pool that holds it');
   });
 });

@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock';
+import type { Executor } from '../executor/executor';
 import type { JobSupervisor } from '../jobs/job-supervisor';
 import type { Logger } from '../ops/logger';
 import type { BlobStorage } from '../storage/blob-storage';
@@ -19,6 +20,8 @@ export interface ApiContext {
   readonly store: Store;
   readonly storage: BlobStorage;
   readonly supervisor: JobSupervisor;
+  /** The supervisor's executor: job creation asks it what it supports and where a job goes. */
+  readonly executor: Executor;
   readonly clock: Clock;
   readonly log: Logger;
   readonly options: ApiOptions;

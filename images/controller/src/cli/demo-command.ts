@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { adapterPrefix } from '../../../../constructs/platform/bucket-keys';
 import { jsonLogger } from '../ops/logger';
 import { isLocalPathStorage } from '../storage/blob-storage';
 import { createApiKey } from '../platform/api-keys';
@@ -100,7 +101,7 @@ async function runDemo_(platform: RunningPlatform, dataDir: string, hp: DemoHype
       asciiChart(points),
       '',
       `fine-tuned model: ${model}${models.data.some((m) => m.id === model) ? '  (listed in GET /v1/models)' : ''}`,
-      `adapter:          ${isLocalPathStorage(platform.storage) ? platform.storage.localPath(`adapters/${model}/`) : `adapters/${model}/ in ${platform.storage.kind} storage`}`,
+      `adapter:          ${isLocalPathStorage(platform.storage) ? platform.storage.localPath(adapterPrefix(model)) : `${adapterPrefix(model)} in ${platform.storage.kind} storage`}`,
       `adapter download: GET /v1/files/${job.result_files[1] ?? ''}/content (tar)`,
       `loss curve:       ${svgPath}`,
       `trained tokens:   ${job.trained_tokens ?? 0}; from upload to fine-tuned model in ${((Date.now() - t0) / 1000).toFixed(1)} s`,

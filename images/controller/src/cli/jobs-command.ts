@@ -69,7 +69,7 @@ function jobRecord(id: string, projectId: string, body: Record<string, unknown>)
     trainedTokens: null,
     error: null,
     resultFiles: [],
-    estimatedFinish: null, estimatedRunSeconds: null,
+    estimatedFinish: null, estimatedRunSeconds: null, placement: null,
     resolvedHyperparameters: null,
     runRef: null,
     attempt: 1,

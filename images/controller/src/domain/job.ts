@@ -43,10 +43,25 @@ export interface AdapterChoice {
   /** Modules LoRA wraps. @default "all-linear" */
   readonly target_modules: string | readonly string[];
   /**
-   * GPU pool to run on (the Kubernetes executor; checked against the platform's pools when the job starts).
+   * GPU pool to run on (the Kubernetes executor; checked against the platform's pools when the job is created).
    * @default - the smallest pool that holds the job. Ignored by the local executor.
    */
   readonly pool?: string;
+}
+
+/**
+ * Where a run goes, chosen ONCE by `Executor.place` when the job is queued and stored with the job (plain JSON), so
+ * every attempt and every resubmission runs where the job was estimated.
+ */
+export interface RunPlacement {
+  /** The GPU pool. */
+  readonly pool: string;
+  /** Nodes (pods) of the run. */
+  readonly nodes: number;
+  /** GPUs each node (pod) of the run uses. */
+  readonly gpusPerNode: number;
+  /** Why this placement, in one sentence. */
+  readonly reason: string;
 }
 
 export interface JobError {
@@ -81,6 +96,11 @@ export interface JobRecord {
    * queued and start + this once running, until the trainer's own ETA replaces it.
    */
   readonly estimatedRunSeconds: number | null;
+  /**
+   * Where the executor placed the run when the job was queued (`Executor.place`); every start and resubmission uses
+   * it. Null for an executor without placement (the local one) and for jobs queued before placements were kept.
+   */
+  readonly placement: RunPlacement | null;
   /** Hyperparameters the trainer resolved ("auto" replaced), once it has started. */
   readonly resolvedHyperparameters: Readonly<Record<string, number>> | null;
   /** Executor bookkeeping: process id / reference of the current run, attempt count, event cursor. */
@@ -91,7 +111,7 @@ export interface JobRecord {
 }
 
 /** The fields a state change may set. */
-export type JobPatch = Partial<Omit<JobRecord, 'id' | 'projectId' | 'createdMs' | 'model' | 'trainingFile' | 'validationFile' | 'suffix' | 'seed' | 'metadata' | 'method' | 'adapter'>>;
+export type JobPatch = Partial<Omit<JobRecord, 'id' | 'projectId' | 'createdMs' | 'model' | 'trainingFile' | 'validationFile' | 'suffix' | 'seed' | 'metadata' | 'method' | 'adapter' | 'placement'>>;
 
 export function hyperparametersOf(method: Method): Hyperparameters {
   const h = method.type === 'dpo' ? method.dpo?.hyperparameters : method.supervised?.hyperparameters;

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
+import { jobPrefix } from '../../../../constructs/platform/bucket-keys';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LocalPathStorage } from '../storage/blob-storage';
 import type { Logger } from '../ops/logger';
 import { readEventsAfter } from './events-file-reader';
-import type { Executor, RunListener, RunRequest } from './executor';
+import type { AdapterSupport, Executor, RunListener, RunRequest } from './executor';
 import { isLiveProcess, signalGroup } from './process-probe';
 import { parseTrainerEvent, type FailedEvent, type TrainerSpec } from './trainer-contract';
 
@@ -59,6 +60,12 @@ function tail(file: string, maxBytes = 2000): string {
  */
 export class LocalExecutor implements Executor {
   readonly kind = 'local';
+  /** The trainer runs on this machine's CPU: QLoRA (CUDA only) is refused when the job is created. */
+  readonly adapterSupport: AdapterSupport = {
+    types: ['lora', 'full'],
+    hardware: "the local executor trains on this machine's CPU, without CUDA",
+    elsewhere: 'a platform with GPU pools (the Kubernetes executor)',
+  };
   private readonly runs = new Map<string, Run>();
   private readonly grace: number;
   private readonly pollMs: number;
@@ -73,7 +80,7 @@ export class LocalExecutor implements Executor {
   }
 
   private paths(jobId: string) {
-    const dir = this.storage.localPath(`jobs/${jobId}/`);
+    const dir = this.storage.localPath(jobPrefix(jobId));
     return { dir, spec: path.join(dir, 'spec.json'), pidFile: path.join(dir, 'trainer.pid'), log: path.join(dir, 'trainer.log'), stdout: path.join(dir, 'trainer.stdout.jsonl') };
   }
 

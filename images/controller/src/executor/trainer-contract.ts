@@ -2,7 +2,7 @@
  * The trainer's contract (images/trainer/README.md): the spec it reads, the JSON-lines events it writes to stdout and
  * `output_dir/events.jsonl`, its exit codes and its manifest.
  */
-import type { AdapterChoice, Method } from '../domain/job';
+import type { AdapterChoice, AdapterType, Method } from '../domain/job';
 
 export interface TrainerSpec {
   readonly base_model: string;
@@ -16,6 +16,12 @@ export interface TrainerSpec {
 }
 
 export const TRAINER_EXIT = { finished: 0, invalid: 2, stopped: 75 } as const;
+
+/**
+ * What an adapter type needs from the hardware beyond what every type needs (the trainer fails with `cuda_required`
+ * without it): QLoRA loads the base model in 4 bits with bitsandbytes, which runs on CUDA only.
+ */
+export const ADAPTER_REQUIREMENTS: Readonly<Partial<Record<AdapterType, string>>> = { qlora: 'a CUDA GPU (4-bit quantization with bitsandbytes)' };
 
 interface Base {
   readonly time: number;

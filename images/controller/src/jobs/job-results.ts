@@ -5,6 +5,7 @@ import type { BlobStorage } from '../storage/blob-storage';
 import { tarPrefix } from '../storage/tar-archive';
 import type { Store } from '../store/store';
 import type { TrainerManifest } from '../executor/trainer-contract';
+import { adapterPrefix as adapterPrefixOf, jobOutputPrefix, jobPrefix } from '../../../../constructs/platform/bucket-keys';
 
 /** Deterministic ids, so registering the results again after a restart replaces rather than duplicates. */
 function resultFileId(jobId: string, name: string): string {
@@ -25,10 +26,10 @@ export interface RegisteredResults {
 
 /**
  * Turns a finished trainer output into API objects: the metrics JSONL and the adapter (or full weights) as a tar
- * file under `fine-tune-results`, the weights copied to `adapters/<fine-tuned model>/`, the model registered.
+ * file under `fine-tune-results`, the weights copied to the adapter prefix of the fine-tuned model, the model registered.
  */
 export async function registerResults(store: Store, storage: BlobStorage, job: JobRecord, fineTunedModel: string, nowMs: number): Promise<RegisteredResults> {
-  const out = `jobs/${job.id}/output/`;
+  const out = jobOutputPrefix(job.id);
   const manifest = await readJson<TrainerManifest>(storage, `${out}manifest.json`);
   const files: FileRecord[] = [];
   const metricsKey = `${out}${manifest.metrics_file || 'metrics.jsonl'}`;
@@ -37,10 +38,10 @@ export async function registerResults(store: Store, storage: BlobStorage, job: J
     files.push({ id: resultFileId(job.id, 'metrics'), projectId: job.projectId, createdMs: nowMs, bytes: metricsStat.bytes, filename: 'metrics.jsonl', purpose: 'fine-tune-results', storageKey: metricsKey });
   }
   const weightsDir = manifest.output === 'model' ? 'model' : 'adapter';
-  const adapterPrefix = `adapters/${fineTunedModel}/`;
+  const adapterPrefix = adapterPrefixOf(fineTunedModel);
   await storage.delete(adapterPrefix);
   await storage.copyPrefix(`${out}${weightsDir}/`, adapterPrefix);
-  const tarKey = `jobs/${job.id}/${weightsDir}.tar`;
+  const tarKey = `${jobPrefix(job.id)}${weightsDir}.tar`;
   const { bytes } = await storage.put(tarKey, tarPrefix(storage, `${out}${weightsDir}/`, weightsDir));
   files.push({ id: resultFileId(job.id, weightsDir), projectId: job.projectId, createdMs: nowMs + 1, bytes, filename: `${weightsDir}.tar`, purpose: 'fine-tune-results', storageKey: tarKey });
   for (const f of files) {

@@ -11,7 +11,7 @@ import type { Store } from '../store/store';
 import { pickJobsToStart } from './fair-scheduler';
 import { jobEvent } from './job-events';
 import { registerResults } from './job-results';
-import { estimateRunSeconds, type TrainingDataSize } from './run-time-estimate';
+import { runRequestOf } from './run-request';
 import { type MappedBatch, TrainerEventMapper } from './trainer-event-mapper';
 
 /** Events, patch and checkpoints of a trainer batch not yet committed; they go in with the end state. */
@@ -77,33 +77,9 @@ export class JobSupervisor implements RunListener {
     return m;
   }
 
+  /** The run request of a job (run-request.ts): spec with storage keys, and the placement stored when it was queued. */
   runRequest(job: JobRecord): RunRequest {
-    return {
-      jobId: job.id,
-      projectId: job.projectId,
-      spec: {
-        base_model: `models/${job.model}/`,
-        training_file: `files/${job.trainingFile}`,
-        ...(job.validationFile !== null ? { validation_file: `files/${job.validationFile}` } : {}),
-        method: job.method,
-        adapter: job.adapter,
-        seed: job.seed,
-        output_dir: `jobs/${job.id}/output/`,
-      },
-    };
-  }
-
-  /**
-   * Seconds a job's run is expected to take on the hardware the executor would give it (run-time-estimate.ts); null
-   * without an estimate. Never fails the caller: a broken estimate is logged and left out.
-   */
-  async estimateRunSeconds(job: JobRecord, data: TrainingDataSize): Promise<number | null> {
-    try {
-      return await estimateRunSeconds(this.executor, this.runRequest(job), data);
-    } catch (err) {
-      this.log.warn('no run-time estimate for the job', { job_id: job.id, error: String(err) });
-      return null;
-    }
+    return runRequestOf(job);
   }
 
   /** Re-attaches to runs left by a previous process; resumes those that are gone. */

@@ -1,17 +1,16 @@
 /**
  * How long a queued job's run will take, by the estimator's models (constructs/estimate) on the hardware the executor
- * would give it: the basis of a queued job's `estimated_finish` (issue 5). The trainer's own ETA replaces it once the
+ * places it on: the basis of a queued job's `estimated_finish`. The trainer's own ETA replaces it once the
  * run reports progress.
  */
 import { hyperparametersOf, type Method } from '../domain/job';
-import type { Executor, RunRequest } from '../executor/executor';
 
 /** What validation learned about the training file. */
 export interface TrainingDataSize {
-  /** Examples (non-blank lines). */
+  /** Valid examples. */
   readonly examples: number;
   /** Tokens by the estimator's no-tokenizer rule; undefined when not counted (DPO files). */
-  readonly estimatedTokens: number | undefined;
+  readonly estimatedTokens?: number | undefined;
 }
 
 /**
@@ -33,14 +32,15 @@ export function epochsFor(method: Method, examples: number): number {
 }
 
 /**
- * Whole seconds the run is expected to take, or null when there is no estimate: a DPO job (the throughput model
- * covers supervised fine-tuning only), an executor that cannot say what hardware the run gets (the local executor
- * runs on CPU, which the estimator has no figures for), or a model or placement the estimator does not know.
+ * Tokens the run will train on: the validator's count times the epochs the trainer will run; undefined when there is
+ * nothing to estimate from (a DPO job: the throughput model covers supervised fine-tuning only; no tokens counted).
  */
-export async function estimateRunSeconds(executor: Executor, request: RunRequest, data: TrainingDataSize): Promise<number | null> {
-  if (request.spec.method.type !== 'supervised' || data.estimatedTokens === undefined || data.estimatedTokens <= 0) return null;
-  if (executor.estimateRunSeconds === undefined) return null;
-  const trainedTokens = data.estimatedTokens * epochsFor(request.spec.method, data.examples);
-  const seconds = await executor.estimateRunSeconds(request, trainedTokens);
+export function trainedTokensFor(method: Method, data: TrainingDataSize): number | undefined {
+  if (method.type !== 'supervised' || data.estimatedTokens === undefined || data.estimatedTokens <= 0) return undefined;
+  return data.estimatedTokens * epochsFor(method, data.examples);
+}
+
+/** An executor's estimate as whole seconds (rounded up), or null when there is none or it is not a positive number. */
+export function wholeRunSeconds(seconds: number | undefined): number | null {
   return seconds === undefined || !Number.isFinite(seconds) || seconds <= 0 ? null : Math.ceil(seconds);
 }

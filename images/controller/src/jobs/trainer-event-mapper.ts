@@ -1,4 +1,5 @@
 import { newId } from '../domain/ids';
+import { jobOutputPrefix, keyUnder } from '../../../../constructs/platform/bucket-keys';
 import type { JobPatch, JobRecord } from '../domain/job';
 import type { CheckpointRecord } from '../domain/records';
 import type { NewEvent } from '../store/store';
@@ -61,7 +62,7 @@ export class TrainerEventMapper {
             jobId: job.id,
             createdAt: at,
             step: e.step,
-            storageKey: `jobs/${job.id}/output/${e.path.replace(/\/?$/, '/')}`,
+            storageKey: keyUnder(jobOutputPrefix(job.id), e.path.replace(/\/?$/, '/')),
             metrics: { step: e.step, train_loss: m?.train_loss ?? null, valid_loss: m?.valid_loss ?? null, full_valid_loss: m?.valid_loss ?? null, perplexity: m?.perplexity ?? null },
           });
           events.push(jobEvent(at, `Checkpoint created at step ${e.step}`, { data: { step: e.step } }));

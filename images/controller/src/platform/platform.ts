@@ -62,7 +62,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const supervisor = new JobSupervisor(store, storage, executor, clock, options.log, { ...DEFAULT_SUPERVISOR_OPTIONS, ...options.supervisor });
   const metrics = new MetricsRegistry();
   const adminToken = randomBytes(24).toString('hex');
-  const server = createApiServer({ store, storage, supervisor, clock, log: options.log, options: { ...DEFAULT_API_OPTIONS, ...options.api } }, metrics, adminToken);
+  const server = createApiServer({ store, storage, supervisor, executor, clock, log: options.log, options: { ...DEFAULT_API_OPTIONS, ...options.api } }, metrics, adminToken);
   await supervisor.start();
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port, host);

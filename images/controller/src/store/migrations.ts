@@ -33,6 +33,8 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     'CREATE INDEX audit_by_time ON audit_log (at_ms, id)',
   ],
   ['ALTER TABLE jobs ADD COLUMN estimated_run_seconds BIGINT'],
+  // The executor's placement, chosen once when the job is queued (JSON of RunPlacement; null: none).
+  ['ALTER TABLE jobs ADD COLUMN placement TEXT'],
 ];
 
 /** Applies pending migrations in one transaction each; safe to call from several processes at once on PostgreSQL. */

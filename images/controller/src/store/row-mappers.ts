@@ -30,6 +30,7 @@ export function toJob(r: SqlRow): JobRecord {
     resultFiles: json(r['result_files']),
     estimatedFinish: optNum(r['estimated_finish']),
     estimatedRunSeconds: optNum(r['estimated_run_seconds']),
+    placement: optJson(r['placement']),
     resolvedHyperparameters: optJson(r['resolved_hyperparameters']),
     runRef: optStr(r['run_ref']),
     attempt: num(r['attempt']),
@@ -42,6 +43,7 @@ export const JOB_COLUMNS = [
   'id', 'project_id', 'created_ms', 'status', 'model', 'training_file', 'validation_file', 'suffix', 'seed', 'metadata', 'method',
   'adapter', 'fine_tuned_model', 'finished_at', 'trained_tokens', 'error', 'result_files', 'estimated_finish',
   'resolved_hyperparameters', 'run_ref', 'attempt', 'events_cursor', 'started_at', 'estimated_run_seconds',
+  'placement',
 ] as const;
 
 export function jobValues(j: JobRecord): SqlValue[] {
@@ -50,7 +52,7 @@ export function jobValues(j: JobRecord): SqlValue[] {
     j.metadata === null ? null : JSON.stringify(j.metadata), JSON.stringify(j.method), JSON.stringify(j.adapter), j.fineTunedModel,
     j.finishedAt, j.trainedTokens, j.error === null ? null : JSON.stringify(j.error), JSON.stringify(j.resultFiles), j.estimatedFinish,
     j.resolvedHyperparameters === null ? null : JSON.stringify(j.resolvedHyperparameters), j.runRef, j.attempt, j.eventsCursor, j.startedAt,
-    j.estimatedRunSeconds,
+    j.estimatedRunSeconds, j.placement === null ? null : JSON.stringify(j.placement),
   ];
 }
 

@@ -361,7 +361,7 @@ test.each([
       });
       server.update('jobs', NS, name, jobCondition('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'));
     },
-    (name: string, pod: string) => `The trainer ran out of host memory (OOMKilled in pod ${pod}, memory limit 25Gi) on pool a10g; use a pool with more memory per GPU, a smaller batch size or context length.`,
+    (_name: string, pod: string) => `The trainer ran out of host memory (OOMKilled in pod ${pod}, memory limit 25Gi) on pool a10g; use a pool with more memory per GPU, a smaller batch size or context length.`,
   ],
   [
     'deadline exceeded',

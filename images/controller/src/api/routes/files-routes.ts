@@ -1,3 +1,4 @@
+import { fileKey, isFileKey } from '../../../../../constructs/platform/bucket-keys';
 import { ApiError, invalidParam, notFound, shown } from '../../domain/api-error';
 import { newId } from '../../domain/ids';
 import type { FilePurpose } from '../../domain/records';
@@ -21,7 +22,7 @@ export function filesRoutes(ctx: ApiContext): readonly Route[] {
 
   const upload = async (req: ApiRequest): Promise<ApiResponse> => {
     const id = newId('file');
-    const key = `files/${id}`;
+    const key = fileKey(id);
     const up = await receiveUpload(req.raw, ctx.storage, key, ctx.options.maxUploadBytes);
     const purpose = up.fields['purpose'];
     if (purpose === undefined || !UPLOAD_PURPOSES.includes(purpose)) {
@@ -64,7 +65,7 @@ export function filesRoutes(ctx: ApiContext): readonly Route[] {
   const remove = async (req: ApiRequest): Promise<ApiResponse> => {
     const file = await getOwned(req);
     await ctx.store.deleteFile(file.projectId, file.id);
-    if (file.storageKey.startsWith('files/')) await ctx.storage.delete(file.storageKey);
+    if (isFileKey(file.storageKey)) await ctx.storage.delete(file.storageKey);
     return { status: 200, body: { id: file.id, object: 'file', deleted: true }, target: file.id };
   };
 

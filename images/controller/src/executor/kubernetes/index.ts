@@ -1,5 +1,7 @@
-/** The Kubernetes executor (issue 6): Jobs on the platform's GPU pools through Kueue. */
-export { KubernetesExecutor, placeRun, modelIdOf, requestedPoolOf, type KubernetesExecutorOptions, type RunNotice, type RunNoticeListener } from './kubernetes-executor';
+/** The Kubernetes executor: Jobs on the platform's GPU pools through Kueue. */
+export { KubernetesExecutor, type KubernetesExecutorOptions } from './kubernetes-executor';
+export { placeRun, modelIdOf, requestedPoolOf, toRunPlacement, fromRunPlacement, RunPlacer } from './run-placement';
+export type { RunNotice, RunNoticeListener } from './run-state';
 export { KubeApi, loadKubernetesClient, type KubeConnection, type KubernetesClientModule } from './kube-api';
 export { buildRunManifests, podSpecJson, type RunManifestInput, type RunManifests } from './manifests';
 export { choosePlacement, placedRunSeconds, PlacementError, type Placement, type PlacementPool, type PlacementRequest } from './placement';

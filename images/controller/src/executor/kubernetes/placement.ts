@@ -1,7 +1,7 @@
 /**
  * Which GPU pool a fine-tuning job runs on, how many GPUs each pod asks for and over how many nodes.
  *
- * The rule (issue 6): the pool the request names in the `adapter.pool` extension field, else the smallest configured
+ * The rule: the pool the request names in the `adapter.pool` extension field, else the smallest configured
  * pool whose GPU type and per-node count can hold the job, with memory from the estimator (`constructs/estimate`) when
  * the model is known to it. "Holds" follows what the trainer does (images/trainer/README.md): LoRA and QLoRA run data
  * parallel (DDP), so every GPU holds the whole frozen model and the job fits a pool only if it fits one of its GPUs;
@@ -11,6 +11,7 @@ import type { GpuSku } from '../../../../../constructs/catalog';
 import type { ResolvedGpuPool } from '../../../../../constructs/config';
 import { estimateRunSeconds, FineTuneMethod, fits, resolveSetup, smallestGpuCount, type ModelSpec, type TrainingSetup } from '../../../../../constructs/estimate';
 import type { AdapterChoice } from '../../domain/job';
+import { RunRefusedError } from '../executor';
 
 /** The pool facts placement needs (a `ResolvedGpuPool` of the platform config has them all). */
 export type PlacementPool = Pick<ResolvedGpuPool, 'name' | 'gpu' | 'gpusPerNode' | 'maxNodes' | 'capacity'> & { readonly sku: GpuSku };
@@ -38,13 +39,13 @@ export interface Placement {
   readonly reason: string;
 }
 
-/** A request placement cannot satisfy; `param` is the request field to blame, the message names value and choices. */
-export class PlacementError extends Error {
-  constructor(
-    readonly param: string,
-    message: string,
-  ) {
-    super(message);
+/**
+ * A request placement cannot satisfy; `param` is the request field to blame, the message names value and choices.
+ * Code `invalid_pool` for a bad `adapter.pool`, `no_pool_fits` when no pool can hold the model.
+ */
+export class PlacementError extends RunRefusedError {
+  constructor(param: string, message: string) {
+    super(param === 'adapter.pool' ? 'invalid_pool' : 'no_pool_fits', param, message);
     this.name = 'PlacementError';
   }
 }
