@@ -1,10 +1,12 @@
 /**
  * Schema checks of the objects the executor builds, against the Kubernetes OpenAPI schemas bundled (as compiled ajv
- * validators) in the `kubernetes-models` npm package, pinned at 5.1.0 in package.json. Its schemas carry Kubernetes
- * 1.34 API fields (Container.restartPolicyRules, PodSpec.hostnameOverride, EnvVarSource.fileKeyRef; its README badge
- * still says 1.27.1). Those schemas allow unknown fields, as OpenAPI v2 does; an apiserver with strict field validation
- * rejects them, so `unknownFields` walks the same object with @kubernetes/client-node's model attribute maps and names
- * every field the API does not define.
+ * validators) in the `kubernetes-models` npm package, pinned at 4.5.1 in package.json: the last release that runs on
+ * Node 20 (5.x requires Node 22). Its schemas carry the Kubernetes 1.33 API (Container.stopSignal, Job.successPolicy;
+ * its README badge still says 1.27.1): types, enums and required fields. Those schemas allow unknown fields, as
+ * OpenAPI v2 does; an apiserver with strict field validation rejects them, so `unknownFields` walks the same object
+ * with @kubernetes/client-node 1.4's model attribute maps (Kubernetes 1.34: Container.restartPolicyRules,
+ * PodSpec.hostnameOverride) and names every field the API does not define. A 1.34-only field is thus checked for
+ * existence, not for its value's schema.
  */
 type Problems = string[];
 
