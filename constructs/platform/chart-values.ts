@@ -101,7 +101,7 @@ export function chartValuesFromConfig(config: ResolvedPlatformConfig, outputs: P
       logLevel: 'info',
       maxJobs: 64,
       maxJobsPerProject: 8,
-      env: profile.podEnv({ region: config.region, storage: location }).map((e) => ({ name: e.name, value: e.value })),
+      env: profile.podEnv({ region: config.region }).map((e) => ({ name: e.name, value: e.value })),
       database: { urlSecret: { ...(options.databaseUrlSecret ?? DATABASE_URL_SECRET) }, caBundle: { configMap: '', key: 'ca.pem' } },
       apiKeySecret: { name: '', key: 'api-key' },
       resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
