@@ -12,6 +12,8 @@ export interface SkuRow {
   readonly fabric: Interconnect;
   /** EFA shapes: how many EFA interfaces the shape takes (one per network card). */
   readonly efaInterfaces?: number;
+  /** Azure sizes: whether encryption at host is supported. */
+  readonly hostEncryption?: boolean;
   readonly onDemand: number;
   readonly spot: number;
   readonly isDefault: boolean;
@@ -39,6 +41,7 @@ export function toSkus(table: SkuTableSources, rows: readonly SkuRow[]): readonl
     localNvmeGB: r.nvmeGB,
     interconnect: r.fabric,
     ...(r.efaInterfaces !== undefined ? { efaInterfaces: r.efaInterfaces } : {}),
+    ...(r.hostEncryption !== undefined ? { encryptionAtHost: r.hostEncryption } : {}),
     onDemand: { usdPerHour: r.onDemand, region: table.region, source: r.priceSource ?? table.onDemand },
     spotSnapshot: { usdPerHour: r.spot, region: table.region, source: table.spot },
     defaultForCount: r.isDefault,

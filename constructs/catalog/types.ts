@@ -84,6 +84,11 @@ export interface GpuSku {
    * 4); a pool with `efa: true` attaches all of them for the full inter-node bandwidth. Undefined elsewhere.
    */
   readonly efaInterfaces?: number;
+  /**
+   * Azure sizes: whether the size supports encryption at host (temp disk and caches encrypted on the host; the
+   * `EncryptionAtHostSupported` capability of `az vm list-skus`). Undefined elsewhere.
+   */
+  readonly encryptionAtHost?: boolean;
   readonly onDemand: HourlyPrice;
   /** Spot / preemptible price: a dated snapshot (spot prices move every few minutes). */
   readonly spotSnapshot: HourlyPrice;
