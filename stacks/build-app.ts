@@ -2,6 +2,7 @@ import { App } from 'cdktf';
 import { Cloud } from '../constructs/catalog';
 import { loadConfigFile, ResolvedPlatformConfig, RuleOptions } from '../constructs/config';
 import { AwsPlatformStack, stackIdFor } from './aws-platform-stack';
+import { AzurePlatformStack } from './azure-platform-stack';
 
 /** A config that validates but names a cloud (or a duplicate name) this app cannot build. */
 export class UnbuildableConfigError extends Error {}
@@ -20,9 +21,11 @@ export function addPlatformStacks(app: App, configs: readonly ResolvedPlatformCo
       case Cloud.AWS:
         new AwsPlatformStack(app, id, { config });
         break;
-      case Cloud.GCP:
       case Cloud.AZURE:
-        throw new UnbuildableConfigError(`config ${config.name}: cloud ${config.cloud} validates, but its stack is not built yet; stacks exist for: aws`);
+        new AzurePlatformStack(app, id, { config });
+        break;
+      case Cloud.GCP:
+        throw new UnbuildableConfigError(`config ${config.name}: cloud ${config.cloud} validates, but its stack is not built yet; stacks exist for: aws, azure`);
     }
   }
 }

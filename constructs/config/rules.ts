@@ -104,6 +104,26 @@ export function crossFieldIssues(input: unknown, options: RuleOptions = {}): Con
     add('systemPool.minNodes', sys.minNodes, `minNodes ${sys.minNodes} can't be greater than maxNodes ${sys.maxNodes}`);
   }
 
+  // Azure-only fields: the azure block, admin groups, the azurerm backend's account and the bastion key.
+  if (cloud !== undefined && cloud !== Cloud.AZURE) {
+    if (input.azure !== undefined) add('azure', input.azure, `applies to cloud azure only; remove it for cloud ${cloud}`);
+    if (k8s?.adminGroupObjectIds !== undefined) add('kubernetes.adminGroupObjectIds', k8s.adminGroupObjectIds, `are Entra ID groups for AKS and cannot be used with cloud ${cloud}`);
+    if (isObj(input.state) && input.state.storageAccount !== undefined) add('state.storageAccount', input.state.storageAccount, `applies to the azurerm backend only; remove it for cloud ${cloud}`);
+    if (isObj(input.state) && input.state.resourceGroup !== undefined) add('state.resourceGroup', input.state.resourceGroup, `applies to the azurerm backend only; remove it for cloud ${cloud}`);
+  }
+  if (cloud === Cloud.AZURE) {
+    const state = isObj(input.state) ? input.state : undefined;
+    if (state !== undefined && state.storageAccount === undefined) add('state.storageAccount', undefined, 'is required for the azurerm backend on cloud azure: the storage account holding the state container (bucket)');
+    for (const field of ['region', 'dynamodbTable'] as const) {
+      if (state?.[field] !== undefined) add(`state.${field}`, state[field], `applies to the S3 backend only; the azurerm backend takes storageAccount, bucket (the container), key and resourceGroup`);
+    }
+    const azure = isObj(input.azure) ? input.azure : undefined;
+    if (isObj(input.bastion) && input.bastion.enabled === true && azure?.bastionSshPublicKey === undefined) {
+      add('azure.bastionSshPublicKey', undefined, 'is required when bastion.enabled is true on cloud azure: the OpenSSH public key of the bastion VM user');
+    }
+    if (network?.natGateways === 'per-az') add('network.natGateways', 'per-az', 'is not available on azure: one NAT gateway serves the node subnet; allowed: single');
+  }
+
   // GPU pools.
   if (Array.isArray(input.gpuPools)) {
     const names = new Map<string, number>();

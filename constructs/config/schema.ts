@@ -18,6 +18,10 @@ export enum NatGateways {
 }
 
 const PLATFORM_NAME = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
+/** An Azure subscription, tenant or Entra object id. */
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const UUID_ALLOWED = 'is not a UUID; allowed: 8-4-4-4-12 hexadecimal digits like 00000000-0000-0000-0000-000000000000';
+const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+\/]+={0,3}( .*)?$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 
 export const gpuPoolSchema = z
@@ -68,6 +72,8 @@ export const platformConfigSchema = z
         publicAccessCidrs: z.array(z.string()).optional(),
         /** IAM role ARN (AWS) granted cluster-admin through an EKS access entry. @default - none */
         adminRoleArn: z.string().regex(ROLE_ARN, 'must be an IAM role ARN like arn:aws:iam::123456789012:role/platform-admin').optional(),
+        /** Azure only: Entra ID group object ids made AKS cluster admins (the adminRoleArn counterpart). @default - none */
+        adminGroupObjectIds: z.array(z.string().regex(UUID, UUID_ALLOWED)).min(1).max(10).optional(),
       })
       .strict()
       .default({}),
@@ -97,7 +103,7 @@ export const platformConfigSchema = z
       .default({}),
     /** An SSM-managed bastion in a private subnet to reach the private API endpoint. @default false */
     bastion: z.object({ enabled: z.boolean().default(false) }).strict().default({}),
-    /** Remote state: S3 backend with native lockfile locking. @default - local state */
+    /** Remote state: S3 backend with native lockfile locking (AWS); azurerm backend with blob leases (Azure). @default - local state */
     state: z
       .object({
         bucket: z.string().min(3).max(63),
@@ -107,6 +113,20 @@ export const platformConfigSchema = z
         region: z.string().optional(),
         /** DynamoDB table for locking (older setups); @default - S3 native lockfile */
         dynamodbTable: z.string().optional(),
+        /** Azure only, required there: the storage account holding the state container (`bucket`); blob leases lock. */
+        storageAccount: z.string().regex(/^[a-z0-9]{3,24}$/, 'is not a storage account name; allowed: 3-24 lowercase letters and digits').optional(),
+        /** Azure only: the resource group of `storageAccount`. @default - looked up by the backend (Entra ID auth) */
+        resourceGroup: z.string().min(1).max(90).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Azure only: where the platform is deployed. @default - the azurerm provider's default subscription (ARM_SUBSCRIPTION_ID) */
+    azure: z
+      .object({
+        /** Subscription id (a UUID). @default - the provider's default (ARM_SUBSCRIPTION_ID, `az account show`) */
+        subscriptionId: z.string().regex(UUID, UUID_ALLOWED).optional(),
+        /** OpenSSH public key of the bastion VM's `azureuser` (required when bastion.enabled on Azure). */
+        bastionSshPublicKey: z.string().regex(SSH_PUBLIC_KEY, 'is not an OpenSSH public key; allowed: "ssh-ed25519 AAAA…", "ssh-rsa AAAA…" or "ecdsa-sha2-nistp256 AAAA…"').optional(),
       })
       .strict()
       .optional(),
