@@ -7,7 +7,8 @@
  * The environment is rebuilt only when images/trainer's requirements or pyproject change (a hash stamp).
  * Package indexes come from the machine's pip configuration; when it names local mirrors, they are passed
  * as the primary index so pip does not wait on indexes it cannot reach. No machine path is committed.
- * Prints the venv's python path as the last line of stdout.
+ * While it builds, one progress line is printed; venv's and pip's output go to `<VENV_DIR>.log`, whose path is
+ * printed when a step fails. Prints the venv's python path as the last line of stdout.
  */
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -18,7 +19,8 @@ const path = require('node:path');
 const repo = path.resolve(__dirname, '..');
 const trainerDir = path.join(repo, 'images', 'trainer');
 
-function log(msg) { process.stderr.write(`[trainer-env] ${msg}\n`); }
+/** A build step failed; the message names the step and the log file. */
+class TrainerEnvError extends Error {}
 
 function mirrorArgs() {
   const out = spawnSync('python3', ['-m', 'pip', 'config', 'list'], { encoding: 'utf8' });
@@ -32,7 +34,13 @@ function mirrorArgs() {
   return ['--index-url', local[0], ...local.slice(1).flatMap((u) => ['--extra-index-url', u])];
 }
 
-function ensureTrainerEnv(venvDir = path.join(repo, '.venv')) {
+/**
+ * @param {string} [venvDir] where the venv lives
+ * @param {{ progress?: (line: string) => void }} [options] progress: where the one progress line goes (default: stderr)
+ * @returns {string} the venv's python
+ */
+function ensureTrainerEnv(venvDir = path.join(repo, '.venv'), options = {}) {
+  const progress = options.progress || ((line) => process.stderr.write(`[trainer-env] ${line}\n`));
   const reqFile = path.join(trainerDir, 'requirements-cpu.txt');
   const inputs = [reqFile, path.join(trainerDir, 'pyproject.toml')].filter((f) => fs.existsSync(f));
   const hash = crypto.createHash('sha256');
@@ -42,21 +50,40 @@ function ensureTrainerEnv(venvDir = path.join(repo, '.venv')) {
   const python = path.join(venvDir, 'bin', 'python');
   if (fs.existsSync(python) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp) return python;
 
-  log(`preparing the trainer's Python environment in ${venvDir} (first run only; a few minutes)`);
-  // System site packages: the machine's moto server and pytest are used by the tests.
-  execFileSync('python3', ['-m', 'venv', '--system-site-packages', venvDir], { stdio: 'inherit' });
-  const pip = [python, '-m', 'pip', 'install', '--disable-pip-version-check', ...mirrorArgs()];
-  if (fs.existsSync(reqFile)) execFileSync(pip[0], [...pip.slice(1), '-r', reqFile], { stdio: ['ignore', 2, 2] });
-  if (fs.existsSync(path.join(trainerDir, 'pyproject.toml'))) {
-    execFileSync(pip[0], [...pip.slice(1), '--no-deps', '--no-build-isolation', '-e', trainerDir], { stdio: ['ignore', 2, 2] });
+  const logFile = `${venvDir.replace(/\/+$/, '')}.log`;
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  progress(`preparing the trainer's Python environment in ${venvDir} (first run only; a few minutes; log: ${logFile})`);
+  const logFd = fs.openSync(logFile, 'w');
+  const step = (what, file, args) => {
+    fs.writeSync(logFd, `$ ${[file, ...args].join(' ')}\n`);
+    try {
+      execFileSync(file, args, { stdio: ['ignore', logFd, logFd] });
+    } catch (err) {
+      const why = err && typeof err.status === 'number' ? `exit code ${err.status}` : String(err && err.message);
+      throw new TrainerEnvError(`preparing the trainer's Python environment failed: ${what} (${why}); the full log is ${logFile}`);
+    }
+  };
+  try {
+    // System site packages: the machine's moto server and pytest are used by the tests.
+    step('python3 -m venv', 'python3', ['-m', 'venv', '--system-site-packages', venvDir]);
+    const pip = ['-m', 'pip', 'install', '--disable-pip-version-check', ...mirrorArgs()];
+    if (fs.existsSync(reqFile)) step('pip install -r requirements-cpu.txt', python, [...pip, '-r', reqFile]);
+    if (fs.existsSync(path.join(trainerDir, 'pyproject.toml'))) step('pip install -e images/trainer', python, [...pip, '--no-deps', '--no-build-isolation', '-e', trainerDir]);
+  } finally {
+    fs.closeSync(logFd);
   }
   fs.writeFileSync(stampFile, stamp);
-  log('trainer environment ready');
   return python;
 }
 
-module.exports = { ensureTrainerEnv };
+module.exports = { ensureTrainerEnv, TrainerEnvError };
 
 if (require.main === module) {
-  process.stdout.write(`${ensureTrainerEnv(process.argv[2])}\n`);
+  try {
+    process.stdout.write(`${ensureTrainerEnv(process.argv[2])}\n`);
+  } catch (err) {
+    if (!(err instanceof TrainerEnvError)) throw err;
+    process.stderr.write(`[trainer-env] ${err.message}\n`);
+    process.exitCode = 1;
+  }
 }

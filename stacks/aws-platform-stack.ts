@@ -9,9 +9,9 @@ export interface AwsPlatformStackProps {
   readonly config: ResolvedPlatformConfig;
 }
 
-/** The stack id of a config: `vpctune-<name>`. */
+/** The stack id of a config: `vpctune-<name>`, or the name itself when it already starts with `vpctune`. */
 export function stackIdFor(config: ResolvedPlatformConfig): string {
-  return `vpctune-${config.name}`;
+  return /^vpctune(-|$)/.test(config.name) ? config.name : `vpctune-${config.name}`;
 }
 
 /**

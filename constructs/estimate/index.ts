@@ -12,4 +12,3 @@ export { efficiencyFactor } from './efficiency-data';
 export { countChatTokens, estimateMessageTokens, TOKEN_COUNT_RULE } from './token-count';
 export { renderTable } from './render-table';
 export { renderJson, toJson } from './render-json';
-export { runEstimate } from './estimate-command';

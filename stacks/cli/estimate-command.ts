@@ -1,37 +1,25 @@
 /**
- * `vpctune estimate …`: parse, resolve the model and the token count, estimate, print the table or JSON.
+ * `vpctune estimate …`: check the flags, resolve the model and the token count, estimate, print the table or JSON.
  * Exit codes: 0 answered, 2 bad input (the message names the flag, the value and what is allowed).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ALL_CLOUDS, describeOffer, gpuCountsSold, notSoldReason } from '../catalog';
-import { defaultSkus, estimateJob, EstimateInputError } from './estimate';
-import { findModel, knownModelAliases, ModelConfigError, modelFromConfig } from './model-catalog';
-import { ESTIMATE_USAGE, EstimateArgs, EstimateArgsError, parseEstimateArgs } from './parse-args';
-import { renderJson } from './render-json';
-import { renderTable } from './render-table';
-import { countChatTokens, TokenCount, TrainingFileError } from './token-count';
-import { loadModelDirTokenizer } from './model-dir-tokenizer';
-import { ModelSpec } from './types';
+import { ALL_CLOUDS, describeOffer, gpuCountsSold, notSoldReason } from '../../constructs/catalog';
+import { defaultSkus, estimateJob, EstimateInputError } from '../../constructs/estimate/estimate';
+import { findModel, knownModelAliases, ModelConfigError, modelFromConfig } from '../../constructs/estimate/model-catalog';
+import { loadModelDirTokenizer } from '../../constructs/estimate/model-dir-tokenizer';
+import { renderJson } from '../../constructs/estimate/render-json';
+import { renderTable } from '../../constructs/estimate/render-table';
+import { countChatTokens, TokenCount, TrainingFileError } from '../../constructs/estimate/token-count';
+import type { ModelSpec } from '../../constructs/estimate/types';
+import { checkEstimateFlags, EstimateArgs, EstimateFlags } from './estimate-options';
+import type { CliIo } from './io';
+import { ExitCode, UsageError } from './usage-error';
 
-export interface CommandIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
-
-const PREFIX = 'vpctune estimate: ';
-
-/** Bad input the user can fix; printed as one `vpctune estimate: …` line per problem, exit 2. */
-class UsageError extends Error {}
-
-export async function runEstimate(argv: readonly string[], io: CommandIo = process): Promise<number> {
+export async function runEstimate(flags: EstimateFlags, io: CliIo): Promise<number> {
+  const args = checkEstimateFlags(flags);
   try {
-    const args = parseEstimateArgs(argv);
-    if (args.help) {
-      io.stdout.write(ESTIMATE_USAGE);
-      return 0;
-    }
     const model = resolveModel(args);
     const tokenCount = args.trainingFile !== undefined ? countFile(args.trainingFile, args.modelConfig) : undefined;
     const datasetTokens = tokenCount?.tokens ?? args.tokens ?? 0;
@@ -53,16 +41,9 @@ export async function runEstimate(argv: readonly string[], io: CommandIo = proce
     });
     const context = tokenCount !== undefined && args.trainingFile !== undefined ? { tokenCount, trainingFile: args.trainingFile } : {};
     io.stdout.write(args.json ? renderJson(estimate, tokenCount) : renderTable(estimate, context));
-    return 0;
+    return ExitCode.OK;
   } catch (err) {
-    if (err instanceof EstimateArgsError) {
-      io.stderr.write(`${err.problems.map((p) => PREFIX + p).join('\n')}\n${ESTIMATE_USAGE}`);
-      return 2;
-    }
-    if (err instanceof UsageError || err instanceof TrainingFileError || err instanceof EstimateInputError) {
-      io.stderr.write(`${PREFIX}${err.message}\n`);
-      return 2;
-    }
+    if (err instanceof TrainingFileError || err instanceof EstimateInputError) throw new UsageError(err.message);
     throw err;
   }
 }

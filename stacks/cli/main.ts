@@ -1,55 +1,42 @@
 /**
- * `vpctune` command dispatcher. Each command lives in its own module and is loaded only when used,
- * so `vpctune validate` never pays for the controller's or the estimator's dependencies.
+ * `vpctune`: one argument parser (commander) for every command. Command definitions (flags, defaults, help, one
+ * example each) live in ./commands; each command's implementation is required only when it runs, so `vpctune
+ * validate` never pays for the controller's or the estimator's dependencies. Exit codes: README.md, "Exit codes".
  */
-import * as path from 'node:path';
+import { Command } from 'commander';
+import { jobsCommand, keysCommand, modelsCommand } from './commands/admin-commands';
+import { estimateCommand } from './commands/estimate';
+import { demoCommand, serveCommand, upCommand } from './commands/local-commands';
+import { platformCommand, synthCommand, validateCommand } from './commands/stack-commands';
+import { PROCESS_IO, type CliIo } from './io';
+import { packageVersion } from './package-version';
+import { configureTree, ParseFailure, reportParseFailure, type CommandContext } from './program';
+import { ExitCode } from './usage-error';
 
-/** A command: parses its own arguments and returns the process exit code. */
-export type CommandRunner = (args: readonly string[]) => Promise<number>;
-
-interface CommandEntry {
-  readonly summary: string;
-  /** Module path relative to the repository root and the exported function name. */
-  readonly module: string;
-  readonly exportName: string;
+/** The whole command tree, writing to `context.io`. */
+export function buildProgram(context: CommandContext): Command {
+  const program = new Command('vpctune')
+    .description('Private fine-tuning platform for open LLMs in your own cloud account.')
+    .usage('<command> [options]')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', '\nExit codes: 0 ok, 1 runtime failure, 2 usage or config error, 3 policy findings.\n`vpctune <command> --help` lists a command\'s flags.\n');
+  for (const make of [validateCommand, synthCommand, platformCommand, estimateCommand, upCommand, serveCommand, demoCommand, keysCommand, modelsCommand, jobsCommand]) {
+    program.addCommand(make(context));
+  }
+  configureTree(program, context.io);
+  return program;
 }
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
-const COMMANDS: Readonly<Record<string, CommandEntry>> = {
-  validate: { summary: 'check a platform config; exit 2 listing every error', module: 'stacks/cli/validate-command.ts', exportName: 'runValidate' },
-  synth: { summary: 'synthesize Terraform (cdktf layout) for a platform config', module: 'stacks/cli/synth-command.ts', exportName: 'runSynth' },
-  platform: { summary: 'render the in-cluster objects: namespace, service accounts, Kueue flavors and queues (platform render)', module: 'stacks/cli/platform-command.ts', exportName: 'runPlatform' },
-  estimate: { summary: 'time and cost of a fine-tuning job per cloud and GPU', module: 'constructs/estimate/estimate-command.ts', exportName: 'runEstimate' },
-  up: { summary: 'run the whole platform on this machine (--local)', module: 'images/controller/src/cli/up-command.ts', exportName: 'runUp' },
-  serve: { summary: 'run the controller in the platform cluster (Kubernetes executor, cloud storage)', module: 'images/controller/src/cli/serve-command.ts', exportName: 'runServe' },
-  demo: { summary: 'start the local platform, fine-tune the tiny model through the API, stop', module: 'images/controller/src/cli/demo-command.ts', exportName: 'runDemo' },
-  keys: { summary: 'create or revoke API keys (keys create --project P | keys revoke KEY_ID)', module: 'images/controller/src/cli/keys-command.ts', exportName: 'runKeys' },
-  models: { summary: 'register base model weights (models import --id ID --from DIR)', module: 'images/controller/src/cli/models-command.ts', exportName: 'runModels' },
-  jobs: { summary: 'render the Kubernetes objects for a job request (jobs render)', module: 'images/controller/src/cli/jobs-command.ts', exportName: 'runJobs' },
-};
-
-export function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return ['usage: vpctune <command> [options]', '', 'commands:', ...lines, ''].join('\n');
-}
-
-export async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(usage());
-    return command === undefined ? 2 : 0;
+/** Runs `vpctune <argv>` and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo = PROCESS_IO): Promise<number> {
+  let code: number = ExitCode.OK;
+  const program = buildProgram({ io, setExitCode: (c) => (code = c) });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof ParseFailure) return reportParseFailure(err, io);
+    throw err;
   }
-  const entry = COMMANDS[command];
-  if (entry === undefined) {
-    process.stderr.write(`vpctune: unknown command '${command}'; allowed: ${Object.keys(COMMANDS).join(', ')}\n`);
-    return 2;
-  }
-  // Without the extension: `.ts` from source (tsx, jest), `.js` from dist/ (REPO_ROOT is then dist/, the compile root).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(REPO_ROOT, entry.module.replace(/\.ts$/, ''))) as Record<string, CommandRunner>;
-  const run = mod[entry.exportName];
-  if (typeof run !== 'function') throw new Error(`${entry.module} does not export ${entry.exportName}`);
-  return run(rest);
 }

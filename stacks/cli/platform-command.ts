@@ -1,37 +1,47 @@
 import { stringify } from 'yaml';
 import { loadConfigFile } from '../../constructs/config';
-import { ALL_SERVICE_ACCOUNTS, devicePluginObjects, kueueObjects, namespaceObjects, ServiceAccount } from '../../constructs/platform';
-import { lastValue, scanArgv } from '../../constructs/support/argv-scanner';
-import { runCliCommand, UsageError } from './args';
+import { ALL_SERVICE_ACCOUNTS, cloudProfile, devicePluginObjects, kueueObjects, namespaceObjects, ServiceAccount } from '../../constructs/platform';
+import type { Cloud } from '../../constructs/catalog';
+import type { CliIo } from './io';
+import { ExitCode, UsageError } from './usage-error';
 
-const USAGE = 'usage: vpctune platform render --config FILE [--role-arn SERVICE_ACCOUNT=ARN ...]';
+export interface PlatformRenderOptions {
+  readonly config: string;
+  /** `SERVICE_ACCOUNT=VALUE` workload identities (IAM role ARN, Google service account email, managed identity client id). @default none */
+  readonly identities: readonly string[];
+  /** `SERVICE_ACCOUNT=ROLE_ARN`: the AWS spelling of `identities` (an IAM role ARN matches no other cloud's rule). @default none */
+  readonly roleArns: readonly string[];
+}
+
+/** Parses `SERVICE_ACCOUNT=VALUE` flags against the cloud profile's workload identity rule; every problem names the flag and value. */
+export function parseIdentities(cloud: Cloud, identities: readonly string[], roleArns: readonly string[]): Partial<Record<ServiceAccount, string>> {
+  const binding = cloudProfile(cloud).workloadIdentity;
+  const out: Partial<Record<ServiceAccount, string>> = {};
+  const given = [...identities.map((v) => ['--identity', v] as const), ...roleArns.map((v) => ['--role-arn', v] as const)];
+  for (const [flag, text] of given) {
+    const eq = text.indexOf('=');
+    const account = eq === -1 ? text : text.slice(0, eq);
+    const value = eq === -1 ? '' : text.slice(eq + 1);
+    if (!(ALL_SERVICE_ACCOUNTS as readonly string[]).includes(account)) {
+      throw new UsageError(`${flag} ${text}: expected SERVICE_ACCOUNT=VALUE with SERVICE_ACCOUNT one of ${ALL_SERVICE_ACCOUNTS.join(', ')}`);
+    }
+    if (!binding.valuePattern.test(value)) throw new UsageError(`${flag} ${text}: ${JSON.stringify(value)} is not ${binding.valueAllowed} (the ${binding.annotationKey} annotation on ${cloud})`);
+    if (out[account as ServiceAccount] !== undefined) throw new UsageError(`${flag} ${text}: ${account} is given twice; give each service account once`);
+    out[account as ServiceAccount] = value;
+  }
+  return out;
+}
 
 /**
- * `vpctune platform render --config FILE`: the in-cluster objects the platform needs besides the Helm chart, as YAML
- * for `kubectl apply -f -` or a GitOps repo: the `vpctune` namespace, its service accounts (with their IRSA role ARNs
- * from the stack outputs when given), one Kueue ResourceFlavor per GPU pool, the ClusterQueue and the LocalQueue, and
- * the device plugin DaemonSets the GPU pools need (NVIDIA on AWS and Azure, EFA on AWS pools with `efa: true`).
+ * `vpctune platform render --config FILE [--identity SERVICE_ACCOUNT=VALUE ...]`: the in-cluster objects the platform
+ * needs besides the Helm chart, as YAML for `kubectl apply -f -` or a GitOps repo: the `vpctune` namespace, its service
+ * accounts (annotated with their cloud identities, the key from the cloud profile), one Kueue ResourceFlavor per GPU
+ * pool, the ClusterQueue and the LocalQueue, and the device plugin DaemonSets the GPU pools need.
  */
-export function runPlatform(args: readonly string[]): Promise<number> {
-  return runCliCommand(async () => {
-    const [sub, ...rest] = args;
-    if (sub !== 'render') throw new UsageError(`platform: unknown subcommand ${sub === undefined ? '(none)' : `'${sub}'`}; allowed: render\n${USAGE}`);
-    const scanned = scanArgv(rest, { values: ['--config', '--role-arn'], positionals: false });
-    const problem = scanned.problems[0];
-    if (problem !== undefined) throw new UsageError(`platform render: unexpected ${problem.flag}\n${USAGE}`);
-    const config = lastValue(scanned, '--config');
-    const roles: Partial<Record<ServiceAccount, string>> = {};
-    for (const value of scanned.values.get('--role-arn') ?? []) {
-      const [sa, arn] = value.split('=', 2) as [string, string | undefined];
-      if (!(ALL_SERVICE_ACCOUNTS as readonly string[]).includes(sa) || arn === undefined || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(arn)) {
-        throw new UsageError(`platform render: --role-arn ${value}: expected SERVICE_ACCOUNT=ROLE_ARN with SERVICE_ACCOUNT one of ${ALL_SERVICE_ACCOUNTS.join(', ')}`);
-      }
-      roles[sa as ServiceAccount] = arn;
-    }
-    if (config === undefined) throw new UsageError(`platform render: --config FILE is required\n${USAGE}`);
-    const resolved = loadConfigFile(config);
-    const objects = [...namespaceObjects(resolved, roles), ...kueueObjects(resolved), ...devicePluginObjects(resolved)];
-    process.stdout.write(objects.map((o) => stringify(o)).join('---\n'));
-    return 0;
-  });
+export async function runPlatformRender(options: PlatformRenderOptions, io: CliIo): Promise<number> {
+  const config = loadConfigFile(options.config);
+  const identities = parseIdentities(config.cloud, options.identities, options.roleArns);
+  const objects = [...namespaceObjects(config, identities), ...kueueObjects(config), ...devicePluginObjects(config)];
+  io.stdout.write(objects.map((o) => stringify(o)).join('---\n'));
+  return ExitCode.OK;
 }

@@ -1,14 +1,37 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { loadConfigFile } from '../../constructs/config';
-import { parseFlags, runCliCommand, UsageError } from './args';
+import { appFor, synthesize, UnbuildableConfigError } from '../build-app';
+import type { CliIo } from './io';
+import { runPolicyPass } from './policy-pass';
+import { ExitCode, UsageError } from './usage-error';
 
-/** `vpctune validate --config FILE`: exit 0 if valid, 2 listing every error with its field path. */
-export function runValidate(args: readonly string[]): Promise<number> {
-  return runCliCommand(async () => {
-    const flags = parseFlags('validate', args, { config: 'string', today: 'string' });
-    if (flags.config === undefined) throw new UsageError('validate: --config FILE is required');
-    const config = loadConfigFile(flags.config, flags.today !== undefined ? { today: flags.today } : {});
-    const pools = config.gpuPools.map((p) => `${p.name}=${p.sku.instanceType}`).join(', ');
-    process.stdout.write(`${flags.config}: valid (${config.cloud} ${config.region}, Kubernetes ${config.kubernetes.version}, pools: ${pools})\n`);
-    return 0;
-  });
+export interface ValidateOptions {
+  readonly config: string;
+  /** Evaluate date rules (Kubernetes support windows) as of this day, YYYY-MM-DD. @default today */
+  readonly today?: string;
+  /** Also synthesize the stack (in a temporary directory) and run the policy rules; findings exit 3. @default false */
+  readonly policy: boolean;
+}
+
+/** `vpctune validate --config FILE [--policy]`: exit 0 if valid, 2 listing every error with its field path, 3 on policy findings. */
+export async function runValidate(options: ValidateOptions, io: CliIo): Promise<number> {
+  const config = loadConfigFile(options.config, options.today !== undefined ? { today: options.today } : {});
+  const pools = config.gpuPools.map((p) => `${p.name}=${p.sku.instanceType}`).join(', ');
+  io.stdout.write(`${options.config}: valid (${config.cloud} ${config.region}, Kubernetes ${config.kubernetes.version}, pools: ${pools})\n`);
+  if (!options.policy) return ExitCode.OK;
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-validate-'));
+  try {
+    let stackFiles: string[];
+    try {
+      stackFiles = synthesize(appFor([config], out));
+    } catch (err) {
+      if (err instanceof UnbuildableConfigError) throw new UsageError(err.message);
+      throw err;
+    }
+    return runPolicyPass([config], stackFiles, io);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 }

@@ -1,11 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { loadConfigFile } from '../../constructs/config';
 import { KUEUE_QUEUE_LABEL, kueueObjects, namespaceObjects, ServiceAccount } from '../../constructs/platform';
 import { buildRunManifests } from '../../images/controller/src/executor/kubernetes/manifests';
 import { settingsFromConfig } from '../../images/controller/src/executor/kubernetes/settings';
-import { runPlatform } from '../../stacks/cli/platform-command';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const config = loadConfigFile(path.join(REPO, 'stacks', 'examples', 'design-sketch.yaml'), { today: '2026-11-22' });
@@ -66,54 +63,5 @@ describe('in-cluster platform objects', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/vpctune', 'ServiceAccount/vpctune-controller', 'ServiceAccount/vpctune-trainer', 'ServiceAccount/vpctune-server']);
     expect((objects[2]?.metadata as { annotations?: Record<string, string> }).annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/acme-ft-vpctune-trainer' });
     expect((objects[1]?.metadata as { annotations?: unknown }).annotations).toBeUndefined();
-  });
-
-  test('vpctune platform render prints the objects as YAML documents; a bad role flag exits 2', () => {
-    const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO, 'bin', 'vpctune.cjs'), 'platform', ...args], { cwd: REPO, encoding: 'utf8' });
-    const ok = cli('render', '--config', 'stacks/examples/design-sketch.yaml');
-    expect(ok.status).toBe(0);
-    expect(parseAllDocuments(ok.stdout).map((d) => (d.toJS() as { kind: string }).kind)).toEqual(['Namespace', 'ServiceAccount', 'ServiceAccount', 'ServiceAccount', 'ResourceFlavor', 'ResourceFlavor', 'ClusterQueue', 'LocalQueue', 'DaemonSet']);
-    const bad = cli('render', '--config', 'stacks/examples/design-sketch.yaml', '--role-arn', 'trainer=arn:aws:iam::1:role/x');
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toBe('platform render: --role-arn trainer=arn:aws:iam::1:role/x: expected SERVICE_ACCOUNT=ROLE_ARN with SERVICE_ACCOUNT one of vpctune-controller, vpctune-trainer, vpctune-server\n');
-  });
-});
-
-describe('vpctune platform render arguments', () => {
-  async function render(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-    try {
-      const code = await runPlatform(['render', ...args]);
-      return { code, stdout, stderr };
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
-  }
-  const USAGE = 'usage: vpctune platform render --config FILE [--role-arn SERVICE_ACCOUNT=ARN ...]';
-
-  test('Given --role-arn twice, then both service accounts carry their role', async () => {
-    const r = await render('--config', 'stacks/examples/design-sketch.yaml', '--role-arn', 'vpctune-trainer=arn:aws:iam::123456789012:role/t', '--role-arn=vpctune-server=arn:aws:iam::123456789012:role/s');
-    expect(r.code).toBe(0);
-    const accounts = parseAllDocuments(r.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; annotations?: Record<string, string> } }).filter((o) => o.kind === 'ServiceAccount');
-    expect(Object.fromEntries(accounts.map((a) => [a.metadata.name, a.metadata.annotations?.['eks.amazonaws.com/role-arn']]))).toEqual({
-      'vpctune-controller': undefined,
-      'vpctune-trainer': 'arn:aws:iam::123456789012:role/t',
-      'vpctune-server': 'arn:aws:iam::123456789012:role/s',
-    });
-  });
-
-  test.each([
-    [['--config', 'stacks/examples/design-sketch.yaml', '--colour', 'red'], 'unexpected --colour'],
-    [['--config'], 'unexpected --config'],
-    [['--config', 'stacks/examples/design-sketch.yaml', 'stray'], 'unexpected stray'],
-    [[], '--config FILE is required'],
-  ])('Given %j, then exit 2 and "%s" with the usage', async (args, message) => {
-    const r = await render(...args);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`platform render: ${message}\n${USAGE}\n`);
   });
 });

@@ -23,6 +23,14 @@ export async function handleAdmin(ctx: ApiContext, adminToken: string, req: http
     return v;
   };
   if (req.method === 'POST' && pathName === '/admin/keys') return { status: 200, body: await createApiKey(ctx.store, str('project'), now) };
+  if (req.method === 'POST' && pathName === '/admin/keys/list') {
+    const project = body['project'];
+    if (project !== undefined && typeof project !== 'string') throw new ApiError(400, 'invalid_request_error', 'invalid_value', "'project' must be a string when given.", 'project');
+    // Never the key or its hash: what `vpctune keys list` shows.
+    const keys = await ctx.store.listApiKeys(project);
+    return { status: 200, body: { data: keys.map(({ hash: _hash, ...k }) => k) } };
+  }
+  if (req.method === 'POST' && pathName === '/admin/models/list') return { status: 200, body: { data: await ctx.store.listModels(str('project')) } };
   if (req.method === 'POST' && pathName === '/admin/keys/revoke') return { status: 200, body: { revoked: await ctx.store.revokeApiKey(str('id'), now) } };
   if (req.method === 'POST' && pathName === '/admin/models/import') {
     await importBaseModel(ctx.store, ctx.storage, str('id'), str('from'), now);

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { adapterPrefix } from '../../../../constructs/platform/bucket-keys';
-import { jsonLogger } from '../ops/logger';
+import type { CliIo } from '../../../../stacks/cli/io';
+import { jsonLogger, logFileSink } from '../ops/logger';
 import { isLocalPathStorage } from '../storage/blob-storage';
 import { createApiKey } from '../platform/api-keys';
 import { startPlatform, type RunningPlatform } from '../platform/platform';
-import { intFlag, parseArgs, runCommand, stringFlag } from './args';
 import { demoTrainingJsonl } from './demo-data';
-import { defaultDataDir, ensureTinyModel, TINY_MODEL_ID, trainerPython } from './local-setup';
+import { ensureTinyModel, TINY_MODEL_ID, trainerPython } from './local-setup';
 import { asciiChart, svgChart, type LossPoint } from './loss-curve';
 
 interface Job {
@@ -111,29 +111,39 @@ async function runDemo_(platform: RunningPlatform, dataDir: string, hp: DemoHype
   return 0;
 }
 
-/** `vpctune demo`: start the local platform, fine-tune the tiny model through the API with a progress bar, show the result, stop. */
-export function runDemo(args: readonly string[]): Promise<number> {
-  return runCommand('demo', async () => {
-    const { flags } = parseArgs(args, ['data-dir', 'epochs', 'batch-size', 'lr-multiplier']);
-    const lr = Number(stringFlag(flags, 'lr-multiplier') ?? '10');
-    const hp = { n_epochs: intFlag(flags, 'epochs', 5, 1, 50), batch_size: intFlag(flags, 'batch-size', 4, 1, 256), learning_rate_multiplier: Number.isFinite(lr) && lr > 0 ? lr : 10 };
-    const dataDir = path.resolve(stringFlag(flags, 'data-dir') ?? defaultDataDir('demo'));
-    const say = (line: string) => process.stdout.write(`▸ ${line}\n`);
-    const started = Date.now();
-    const python = trainerPython(say);
-    fs.mkdirSync(dataDir, { recursive: true });
-    const logFile = path.join(dataDir, 'controller.log');
-    const logFd = fs.openSync(logFile, 'a');
-    const platform = await startPlatform({ dataDir, port: 0, trainer: { python }, log: jsonLogger((l) => fs.writeSync(logFd, l)), supervisor: { scheduleIntervalMs: 200 } });
+export interface DemoOptions {
+  /** Absolute data directory of the demo's platform (separate from `up --local`'s). */
+  readonly dataDir: string;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly lrMultiplier: number;
+}
+
+/**
+ * `vpctune demo`: start the local platform, fine-tune the tiny model through the API with a progress bar, show the
+ * result, stop. The controller's log goes to `<data dir>/controller.log`; "platform stopped" is said once it has.
+ */
+export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> {
+  const hp = { n_epochs: options.epochs, batch_size: options.batchSize, learning_rate_multiplier: options.lrMultiplier };
+  const dataDir = options.dataDir;
+  const say = (line: string) => io.stdout.write(`▸ ${line}\n`);
+  const started = Date.now();
+  const python = trainerPython(say);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const logSink = logFileSink(path.join(dataDir, 'controller.log'));
+  let code: number;
+  try {
+    const platform = await startPlatform({ dataDir, port: 0, trainer: { python }, log: jsonLogger(logSink.write), supervisor: { scheduleIntervalMs: 200 } });
     try {
-      say(`local platform up at ${platform.url} (store: ${platform.store.kind}, data: ${dataDir}, log: ${logFile})`);
+      say(`local platform up at ${platform.url} (store: ${platform.store.kind}, data: ${dataDir}, log: ${logSink.file})`);
       await ensureTinyModel(platform, python, say);
-      const code = await runDemo_(platform, dataDir, hp, say);
-      say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; platform stopped`);
-      return code;
+      code = await runDemo_(platform, dataDir, hp, say);
     } finally {
       await platform.close();
-      fs.closeSync(logFd);
     }
-  });
+  } finally {
+    logSink.close();
+  }
+  say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; platform stopped`);
+  return code;
 }

@@ -1,6 +1,6 @@
 /**
  * `vpctune jobs render --config PLATFORM.yaml --request JOB.json [--job-id ID] [--project P] [--attempt N]
- *   [--bucket URI] [--image REF] [--storage-account-url URL] [--active-deadline-seconds S]`
+ *   [--bucket URI] [--image REF] [--storage-endpoint URL] [--active-deadline-seconds S]`
  *
  * Prints, as YAML, the Kubernetes objects the Kubernetes executor would create for a create-job request body (the
  * JSON `POST /v1/fine_tuning/jobs` takes, with the `adapter` extension field and its `pool`) on the platform the config
@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { stringify } from 'yaml';
-import { ConfigError, loadConfigFile } from '../../../../constructs/config';
+import { loadConfigFile } from '../../../../constructs/config';
 import { findModel } from '../../../../constructs/estimate';
 import { ApiError } from '../domain/api-error';
 import type { JobRecord } from '../domain/job';
@@ -23,10 +23,8 @@ import { settingsFromConfig, settingsProblems, type RunSettingsOverrides } from 
 import { JobSupervisor } from '../jobs/job-supervisor';
 import { PROJECT_PATTERN } from '../platform/api-keys';
 import { parseCreateJobRequest } from '../validation/create-job-request';
-import { intFlag, parseArgs, runCommand, stringFlag, UsageError } from './args';
-
-const USAGE =
-  'usage: vpctune jobs render --config PLATFORM.yaml --request JOB.json [--job-id ID] [--project P] [--attempt N] [--bucket URI] [--image REF] [--storage-account-url URL] [--active-deadline-seconds S]';
+import type { CliIo } from '../../../../stacks/cli/io';
+import { UsageError } from '../../../../stacks/cli/usage-error';
 
 /** The trainer's default seed (images/trainer/README.md); the API draws one at random when a request has none. */
 const RENDER_SEED = 42;
@@ -109,52 +107,46 @@ export function renderJob(options: {
     `# placement: ${placement.reason}`,
     `# bucket: ${settings.bucketUri}${options.overrides.bucketUri === undefined ? ' (placeholder: pass --bucket with the deployed bucket)' : ''}`,
     `# trainer image: ${settings.trainerImage}${options.overrides.trainerImage === undefined ? ' (placeholder: pass --image with the pushed image)' : ''}`,
-    ...(settings.azureStorageAccountUrl !== undefined
-      ? [`# storage account: ${settings.azureStorageAccountUrl}${options.overrides.azureStorageAccountUrl === undefined ? ' (placeholder: pass --storage-account-url with the deployed account)' : ''}`]
-      : []),
     '# The executor creates the Job first (suspended, for Kueue), then the ConfigMap and Service with an ownerReference to it.',
   ];
   const docs = [manifests.job, manifests.configMap, ...(manifests.service !== undefined ? [manifests.service] : [])].map((o) => stringify(o, { lineWidth: 0 }));
   return `${header.join('\n')}\n---\n${docs.join('---\n')}`;
 }
 
-export async function runJobs(args: readonly string[]): Promise<number> {
-  return runCommand('jobs', async () => {
-    const [sub, ...rest] = args;
-    if (sub === undefined || sub === '--help' || sub === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      return sub === undefined ? 2 : 0;
-    }
-    if (sub !== 'render') throw new UsageError(`unknown subcommand '${sub}'; allowed: render\n${USAGE}`);
-    const parsed = parseArgs(rest, ['config', 'request', 'job-id', 'project', 'attempt', 'bucket', 'image', 'storage-account-url', 'active-deadline-seconds']);
-    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'\n${USAGE}`);
-    const configFile = stringFlag(parsed.flags, 'config');
-    const requestFile = stringFlag(parsed.flags, 'request');
-    if (configFile === undefined) throw new UsageError(`--config is required\n${USAGE}`);
-    if (requestFile === undefined) throw new UsageError(`--request is required\n${USAGE}`);
-    const deadline = parsed.flags['active-deadline-seconds'] === undefined ? undefined : intFlag(parsed.flags, 'active-deadline-seconds', 0, 1, 31_536_000);
-    const overrides: RunSettingsOverrides = {
-      ...(stringFlag(parsed.flags, 'bucket') !== undefined ? { bucketUri: stringFlag(parsed.flags, 'bucket') } : {}),
-      ...(stringFlag(parsed.flags, 'image') !== undefined ? { trainerImage: stringFlag(parsed.flags, 'image') } : {}),
-      ...(stringFlag(parsed.flags, 'storage-account-url') !== undefined ? { azureStorageAccountUrl: stringFlag(parsed.flags, 'storage-account-url') } : {}),
-      ...(deadline !== undefined ? { activeDeadlineSeconds: deadline } : {}),
-    };
-    try {
-      process.stdout.write(
-        renderJob({
-          configFile,
-          requestFile,
-          ...(stringFlag(parsed.flags, 'job-id') !== undefined ? { jobId: stringFlag(parsed.flags, 'job-id') } : {}),
-          projectId: stringFlag(parsed.flags, 'project') ?? 'default',
-          attempt: intFlag(parsed.flags, 'attempt', 1, 1, 1000),
-          overrides,
-        }),
-      );
-    } catch (err) {
-      if (err instanceof ConfigError) throw new UsageError(err.message);
-      if (err instanceof ApiError || err instanceof PlacementError) throw new UsageError(`--request ${requestFile}: ${err.param ?? 'body'}: ${err.message}`);
-      throw err;
-    }
-    return 0;
-  });
+export interface JobsRenderOptions {
+  readonly config: string;
+  readonly request: string;
+  /** @default a hash of the request (`ftjob-render-…`) */
+  readonly jobId?: string;
+  readonly project: string;
+  readonly attempt: number;
+  readonly bucket?: string;
+  readonly image?: string;
+  readonly storageEndpoint?: string;
+  readonly activeDeadlineSeconds?: number;
+}
+
+export async function runJobsRender(options: JobsRenderOptions, io: CliIo): Promise<number> {
+  const overrides: RunSettingsOverrides = {
+    ...(options.bucket !== undefined ? { bucketUri: options.bucket } : {}),
+    ...(options.image !== undefined ? { trainerImage: options.image } : {}),
+    ...(options.storageEndpoint !== undefined ? { storageEndpoint: options.storageEndpoint } : {}),
+    ...(options.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: options.activeDeadlineSeconds } : {}),
+  };
+  try {
+    io.stdout.write(
+      renderJob({
+        configFile: options.config,
+        requestFile: options.request,
+        ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
+        projectId: options.project,
+        attempt: options.attempt,
+        overrides,
+      }),
+    );
+  } catch (err) {
+    if (err instanceof ApiError || err instanceof PlacementError) throw new UsageError(`--request ${options.request}: ${err.param ?? 'body'}: ${err.message}`);
+    throw err;
+  }
+  return 0;
 }

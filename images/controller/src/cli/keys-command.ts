@@ -1,64 +1,89 @@
-import * as path from 'node:path';
+import type { CliIo } from '../../../../stacks/cli/io';
+import { UsageError } from '../../../../stacks/cli/usage-error';
 import { runningControllerAdmin } from '../platform/admin-client';
-import { createApiKey, type CreatedKey } from '../platform/api-keys';
+import { createApiKey, PROJECT_PATTERN, type CreatedKey } from '../platform/api-keys';
 import { openStoreWithoutController } from '../store/open-store';
-import { parseArgs, runCommand, stringFlag, UsageError } from './args';
-import { defaultDataDir } from './local-setup';
+import type { ApiKeyUse } from '../store/store';
+import { textTable } from './text-table';
 
-const USAGE = 'usage: vpctune keys create --project P | vpctune keys revoke KEY_ID  [--data-dir DIR] [--database-url URL]';
+/** Where the keys live: the data directory's store (through its running controller, if any) or PostgreSQL. */
+export interface KeyStoreOptions {
+  /** Absolute data directory of the local platform. */
+  readonly dataDir: string;
+  /** PostgreSQL URL; the data directory's SQLite store otherwise. @default none */
+  readonly databaseUrl?: string;
+}
+
+export type KeysAction =
+  | { readonly kind: 'create'; readonly project: string }
+  | { readonly kind: 'revoke'; readonly ids: readonly string[] }
+  | { readonly kind: 'list'; readonly project?: string };
+
+/** The operations, either through the running controller's admin API or on the store directly. */
+interface KeyOps {
+  create(project: string): Promise<CreatedKey>;
+  revoke(id: string): Promise<boolean>;
+  list(project?: string): Promise<readonly Omit<ApiKeyUse, 'hash'>[]>;
+}
+
+const iso = (seconds: number | null): string => (seconds === null ? '-' : new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+
+/** `keys list` as a table: id, project, created, last used, revoked (never the key). */
+export function keysTable(keys: readonly Omit<ApiKeyUse, 'hash'>[]): string {
+  const rows = [['ID', 'PROJECT', 'CREATED', 'LAST USED', 'REVOKED'], ...keys.map((k) => [k.id, k.projectId, iso(k.createdAt), iso(k.lastUsedMs === null ? null : Math.floor(k.lastUsedMs / 1000)), iso(k.revokedAt)])];
+  return textTable(rows);
+}
 
 /**
- * `vpctune keys create|revoke`: through the running controller's admin API when one owns the data directory (it
+ * `vpctune keys create|revoke|list`: through the running controller's admin API when one owns the data directory (it
  * holds the embedded store), else on the store directly (also PostgreSQL).
  */
-export function runKeys(args: readonly string[]): Promise<number> {
-  return runCommand('keys', async () => {
-    const { flags, positionals } = parseArgs(args, ['project', 'data-dir', 'database-url']);
-    const [action, ...rest] = positionals;
-    if (action !== 'create' && action !== 'revoke') throw new UsageError(`expected create or revoke, got ${action ?? 'nothing'}\n${USAGE}`);
-    const databaseUrl = stringFlag(flags, 'database-url') ?? process.env['VPCTUNE_DATABASE_URL'];
-    const dataDir = path.resolve(stringFlag(flags, 'data-dir') ?? defaultDataDir('local'));
-    if (action === 'create' && stringFlag(flags, 'project') === undefined) throw new UsageError(`keys create needs --project P\n${USAGE}`);
-    if (action === 'revoke' && rest.length === 0) throw new UsageError(`keys revoke needs KEY_ID (key-…)\n${USAGE}`);
-    const admin = databaseUrl === undefined ? runningControllerAdmin(dataDir) : undefined;
-    if (admin !== undefined) {
-      if (action === 'create') {
-        const created = (await admin('/admin/keys', { project: stringFlag(flags, 'project') })) as CreatedKey;
-        process.stdout.write(`${created.key}\n`);
-        process.stderr.write(`key ${created.id} for project ${created.projectId}; store it now, it is not shown again\n`);
-        return 0;
-      }
+export async function runKeys(action: KeysAction, options: KeyStoreOptions, io: CliIo): Promise<number> {
+  if (action.kind === 'create' && !PROJECT_PATTERN.test(action.project)) {
+    throw new UsageError(`--project ${JSON.stringify(action.project)}: allowed: 1-63 lowercase letters, digits, '-' or '_', starting with a letter or digit`);
+  }
+  const admin = options.databaseUrl === undefined ? runningControllerAdmin(options.dataDir) : undefined;
+  if (admin !== undefined) {
+    return perform(action, io, {
+      create: async (project) => (await admin('/admin/keys', { project })) as CreatedKey,
+      revoke: async (id) => ((await admin('/admin/keys/revoke', { id })) as { revoked: boolean }).revoked,
+      list: async (project) => ((await admin('/admin/keys/list', project === undefined ? {} : { project })) as { data: Omit<ApiKeyUse, 'hash'>[] }).data,
+    });
+  }
+  const store = await openStoreWithoutController({ dataDir: options.dataDir, ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}) });
+  try {
+    const now = () => Math.floor(Date.now() / 1000);
+    return await perform(action, io, {
+      create: (project) => createApiKey(store, project, now()),
+      revoke: (id) => store.revokeApiKey(id, now()),
+      list: (project) => store.listApiKeys(project),
+    });
+  } finally {
+    await store.close();
+  }
+}
+
+async function perform(action: KeysAction, io: CliIo, ops: KeyOps): Promise<number> {
+  switch (action.kind) {
+    case 'create': {
+      const created = await ops.create(action.project);
+      io.stdout.write(`${created.key}\n`);
+      io.stderr.write(`key ${created.id} for project ${created.projectId}; store it now, it is not shown again\n`);
+      return 0;
+    }
+    case 'revoke': {
       let code = 0;
-      for (const id of rest) {
-        if (((await admin('/admin/keys/revoke', { id })) as { revoked: boolean }).revoked) process.stdout.write(`revoked ${id}\n`);
+      for (const id of action.ids) {
+        if (await ops.revoke(id)) io.stdout.write(`revoked ${id}\n`);
         else {
-          process.stderr.write(`no active key ${id}\n`);
+          io.stderr.write(`no active key ${id}\n`);
           code = 1;
         }
       }
       return code;
     }
-    const store = await openStoreWithoutController({ dataDir, ...(databaseUrl !== undefined ? { databaseUrl } : {}) });
-    try {
-      const now = Math.floor(Date.now() / 1000);
-      if (action === 'create') {
-        const project = stringFlag(flags, 'project') ?? '';
-        const created = await createApiKey(store, project, now);
-        process.stdout.write(`${created.key}\n`);
-        process.stderr.write(`key ${created.id} for project ${project}; store it now, it is not shown again\n`);
-        return 0;
-      }
-      let code = 0;
-      for (const id of rest) {
-        if (await store.revokeApiKey(id, now)) process.stdout.write(`revoked ${id}\n`);
-        else {
-          process.stderr.write(`no active key ${id}\n`);
-          code = 1;
-        }
-      }
-      return code;
-    } finally {
-      await store.close();
-    }
-  });
+    case 'list':
+      io.stdout.write(keysTable(await ops.list(action.project)));
+      return 0;
+  }
 }

@@ -10,23 +10,20 @@ import { packageRoot } from '../../../../constructs/support/package-root';
 export const REPO_ROOT = packageRoot(__dirname);
 export const TINY_MODEL_ID = 'vpctune/tiny-chat';
 
-export function defaultDataDir(kind: 'local' | 'demo'): string {
-  return process.env['VPCTUNE_DATA_DIR'] ?? path.resolve('.vpctune', kind);
-}
-
 /**
  * The trainer's Python: `VPCTUNE_PYTHON` if set, else a venv in the user's cache directory, built on first use by
- * scripts/ensure-trainer-env.cjs (progress on stderr).
+ * scripts/ensure-trainer-env.cjs: `say` gets its one progress line; pip's output goes to a log file it names on failure.
  */
 export function trainerPython(say: (line: string) => void): string {
   const fromEnv = process.env['VPCTUNE_PYTHON'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const cache = process.env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache');
   const venv = path.join(cache, 'vpctune', 'trainer-venv');
-  if (!fs.existsSync(path.join(venv, '.vpctune-stamp'))) say(`preparing the trainer's Python environment in ${venv} (first run only; a few minutes)`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ensureTrainerEnv } = require(path.join(REPO_ROOT, 'scripts', 'ensure-trainer-env.cjs')) as { ensureTrainerEnv: (dir: string) => string };
-  return ensureTrainerEnv(venv);
+  const { ensureTrainerEnv } = require(path.join(REPO_ROOT, 'scripts', 'ensure-trainer-env.cjs')) as {
+    ensureTrainerEnv: (dir: string, options: { progress: (line: string) => void }) => string;
+  };
+  return ensureTrainerEnv(venv, { progress: say });
 }
 
 /** Registers the tiny base model, building it with the trainer package the first time. */

@@ -1,36 +1,49 @@
 import * as path from 'node:path';
+import type { CliIo } from '../../../../stacks/cli/io';
+import type { ModelRecord } from '../domain/records';
 import { runningControllerAdmin } from '../platform/admin-client';
 import { importBaseModel } from '../platform/model-registry';
 import { LocalDirectoryStorage } from '../storage/local-directory-storage';
 import { openStoreWithoutController } from '../store/open-store';
-import { parseArgs, runCommand, stringFlag, UsageError } from './args';
-import { defaultDataDir } from './local-setup';
+import type { KeyStoreOptions } from './keys-command';
+import { textTable } from './text-table';
 
-const USAGE = 'usage: vpctune models import --id ID --from DIR [--data-dir DIR] [--database-url URL]';
+export type ModelsAction = { readonly kind: 'import'; readonly id: string; readonly from: string } | { readonly kind: 'list'; readonly project: string };
 
-/** `vpctune models import`: copies base weights into storage and registers them, so clusters never need a model hub. */
-export function runModels(args: readonly string[]): Promise<number> {
-  return runCommand('models', async () => {
-    const { flags, positionals } = parseArgs(args, ['id', 'from', 'data-dir', 'database-url']);
-    if (positionals[0] !== 'import') throw new UsageError(`expected import, got ${positionals[0] ?? 'nothing'}\n${USAGE}`);
-    const id = stringFlag(flags, 'id');
-    const from = stringFlag(flags, 'from');
-    if (id === undefined || from === undefined) throw new UsageError(`models import needs --id and --from\n${USAGE}`);
-    const dataDir = path.resolve(stringFlag(flags, 'data-dir') ?? defaultDataDir('local'));
-    const databaseUrl = stringFlag(flags, 'database-url') ?? process.env['VPCTUNE_DATABASE_URL'];
-    const admin = databaseUrl === undefined ? runningControllerAdmin(dataDir) : undefined;
-    if (admin !== undefined) {
-      await admin('/admin/models/import', { id, from: path.resolve(from) });
-      process.stdout.write(`registered base model ${id} (through the running controller)\n`);
+const iso = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** `models list` as a table: id, kind, owner (every project for base models), created, source job. */
+export function modelsTable(models: readonly ModelRecord[]): string {
+  const rows = [['ID', 'KIND', 'PROJECT', 'CREATED', 'JOB'], ...models.map((m) => [m.id, m.kind, m.projectId ?? '(all)', iso(m.createdAt), m.jobId ?? '-'])];
+  return textTable(rows);
+}
+
+/**
+ * `vpctune models import|list`: import copies base weights into storage and registers them (clusters never need a
+ * model hub); list shows the base models and one project's fine-tuned models. Through the running controller when one
+ * owns the data directory.
+ */
+export async function runModels(action: ModelsAction, options: KeyStoreOptions, io: CliIo): Promise<number> {
+  const admin = options.databaseUrl === undefined ? runningControllerAdmin(options.dataDir) : undefined;
+  if (admin !== undefined) {
+    if (action.kind === 'list') {
+      io.stdout.write(modelsTable(((await admin('/admin/models/list', { project: action.project })) as { data: ModelRecord[] }).data));
       return 0;
     }
-    const store = await openStoreWithoutController({ dataDir, ...(databaseUrl !== undefined ? { databaseUrl } : {}) });
-    try {
-      await importBaseModel(store, new LocalDirectoryStorage(path.join(dataDir, 'storage')), id, path.resolve(from), Math.floor(Date.now() / 1000));
-      process.stdout.write(`registered base model ${id}\n`);
+    await admin('/admin/models/import', { id: action.id, from: path.resolve(action.from) });
+    io.stdout.write(`registered base model ${action.id} (through the running controller)\n`);
+    return 0;
+  }
+  const store = await openStoreWithoutController({ dataDir: options.dataDir, ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}) });
+  try {
+    if (action.kind === 'list') {
+      io.stdout.write(modelsTable(await store.listModels(action.project)));
       return 0;
-    } finally {
-      await store.close();
     }
-  });
+    await importBaseModel(store, new LocalDirectoryStorage(path.join(options.dataDir, 'storage')), action.id, path.resolve(action.from), Math.floor(Date.now() / 1000));
+    io.stdout.write(`registered base model ${action.id}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
 }

@@ -1,52 +1,72 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { jsonLogger } from '../ops/logger';
+import type { CliIo } from '../../../../stacks/cli/io';
+import { UsageError } from '../../../../stacks/cli/usage-error';
+import { jsonLogger, type LogLevel } from '../ops/logger';
 import { createApiKey, ensureApiKey } from '../platform/api-keys';
 import { startPlatform } from '../platform/platform';
-import { intFlag, parseArgs, runCommand, stringFlag, UsageError } from './args';
-import { defaultDataDir, ensureTinyModel, trainerPython } from './local-setup';
+import type { KeyStore } from '../store/store';
+import { ensureTinyModel, trainerPython } from './local-setup';
 
-const USAGE = 'usage: vpctune up --local [--port N] [--host H] [--data-dir DIR] [--database-url postgres://…] [--max-jobs N] [--project P]';
+export interface UpOptions {
+  /** Must be true: the platform on this machine (cloud platforms are deployed with synth and terraform). */
+  readonly local: boolean;
+  readonly port: number;
+  readonly host: string;
+  /** Absolute data directory (store, storage, logs). */
+  readonly dataDir: string;
+  /** PostgreSQL URL; the embedded SQLite store otherwise. @default none */
+  readonly databaseUrl?: string;
+  readonly maxJobs: number;
+  /** The project of the key `up` creates on the first start. */
+  readonly project: string;
+  /** A key to make sure of (VPCTUNE_API_KEY) instead of creating one. @default none */
+  readonly apiKey?: string;
+}
+
+/**
+ * The `API key:` line: the given key is ensured; else the first start creates one and shows it once; later starts
+ * keep the project's key (not shown again) and say how to make another.
+ */
+export async function apiKeyLine(keys: KeyStore, project: string, givenKey: string | undefined, nowSeconds: number): Promise<string> {
+  if (givenKey !== undefined && givenKey !== '') {
+    await ensureApiKey(keys, project, givenKey, nowSeconds);
+    return 'API key:  $VPCTUNE_API_KEY';
+  }
+  const active = (await keys.listApiKeys(project)).filter((k) => k.revokedAt === null);
+  const newest = active[active.length - 1];
+  if (newest !== undefined) {
+    return `API key:  project ${project} has ${active.length === 1 ? 'a key' : `${active.length} keys`} (newest ${newest.id}, ${newest.hint}); keys are shown only when made: vpctune keys create --project ${project} makes another`;
+  }
+  return `API key:  ${(await createApiKey(keys, project, nowSeconds)).key}  (project ${project}; shown once)`;
+}
 
 /**
  * `vpctune up --local`: the whole platform on this machine (embedded store, local storage, local executor) until
- * Ctrl-C. Uses VPCTUNE_API_KEY if set, else creates a key and prints it with the base URL.
+ * Ctrl-C. Uses VPCTUNE_API_KEY if set; else the first start creates a key and prints it with the base URL.
  */
-export function runUp(args: readonly string[]): Promise<number> {
-  return runCommand('up', async () => {
-    const { flags } = parseArgs(args, ['port', 'host', 'data-dir', 'database-url', 'max-jobs', 'project'], ['local']);
-    if (flags['local'] !== true) throw new UsageError(`only --local is available here; cloud platforms are deployed with vpctune synth and terraform.\n${USAGE}`);
-    const dataDir = path.resolve(stringFlag(flags, 'data-dir') ?? defaultDataDir('local'));
-    const say = (line: string) => process.stderr.write(`[vpctune up] ${line}\n`);
-    const python = trainerPython(say);
-    fs.mkdirSync(dataDir, { recursive: true });
-    const databaseUrl = stringFlag(flags, 'database-url') ?? process.env['VPCTUNE_DATABASE_URL'];
-    const platform = await startPlatform({
-      dataDir,
-      ...(databaseUrl !== undefined ? { databaseUrl } : {}),
-      port: intFlag(flags, 'port', 8321),
-      host: stringFlag(flags, 'host') ?? '127.0.0.1',
-      trainer: { python },
-      supervisor: { maxConcurrentJobs: intFlag(flags, 'max-jobs', 1, 1, 64) },
-      log: jsonLogger((l) => process.stderr.write(l), (process.env['VPCTUNE_LOG_LEVEL'] as 'info' | undefined) ?? 'info'),
-    });
-    await ensureTinyModel(platform, python, say);
-    const project = stringFlag(flags, 'project') ?? 'default';
-    const now = Math.floor(Date.now() / 1000);
-    const envKey = process.env['VPCTUNE_API_KEY'];
-    let keyLine: string;
-    if (envKey !== undefined && envKey !== '') {
-      await ensureApiKey(platform.store, project, envKey, now);
-      keyLine = 'API key:  $VPCTUNE_API_KEY';
-    } else {
-      keyLine = `API key:  ${(await createApiKey(platform.store, project, now)).key}  (project ${project}; shown once)`;
-    }
-    process.stdout.write(`vpctune local platform is up\n  base URL: ${platform.url}\n  ${keyLine}\n  data dir: ${dataDir}\n  store:    ${platform.store.kind}\n  Ctrl-C stops it (running jobs keep going and are picked up on the next start)\n`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    await platform.close();
-    return 0;
+export async function runUp(options: UpOptions, io: CliIo): Promise<number> {
+  if (!options.local) throw new UsageError('only --local is available here; cloud platforms are deployed with vpctune synth and terraform');
+  const say = (line: string) => io.stderr.write(`[vpctune up] ${line}\n`);
+  const python = trainerPython(say);
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const platform = await startPlatform({
+    dataDir: options.dataDir,
+    ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
+    port: options.port,
+    host: options.host,
+    trainer: { python },
+    supervisor: { maxConcurrentJobs: options.maxJobs },
+    log: jsonLogger((l) => process.stderr.write(l), (process.env['VPCTUNE_LOG_LEVEL'] as LogLevel | undefined) ?? 'info'),
   });
+  await ensureTinyModel(platform, python, say);
+  const keyLine = await apiKeyLine(platform.store, options.project, options.apiKey, Math.floor(Date.now() / 1000));
+  io.stdout.write(
+    `vpctune local platform is up\n  base URL: ${platform.url}\n  ${keyLine}\n  data dir: ${options.dataDir}\n  store:    ${platform.store.kind}\n  Ctrl-C stops it (running jobs keep going and are picked up on the next start)\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await platform.close();
+  return 0;
 }

@@ -3,7 +3,7 @@ import type { ApiKeyRecord, AuditRecord, CheckpointRecord, FileRecord, JobEventR
 import { migrate } from './migrations';
 import { JOB_COLUMNS, jobValues, patchSql, toApiKey, toAudit, toCheckpoint, toEvent, toFile, toJob, toModel } from './row-mappers';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver';
-import type { FileListQuery, JobListQuery, JobTransition, NewEvent, PageQuery, Store } from './store';
+import type { ApiKeyUse, FileListQuery, JobListQuery, JobTransition, NewEvent, PageQuery, Store } from './store';
 
 function page<T>(rows: readonly SqlRow[], limit: number, map: (r: SqlRow) => T): Page<T> {
   return { data: rows.slice(0, limit).map(map), hasMore: rows.length > limit };
@@ -38,6 +38,14 @@ export class SqlStore implements Store {
 
   async revokeApiKey(id: string, atSeconds: number): Promise<boolean> {
     return (await this.db.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [atSeconds, id])) > 0;
+  }
+
+  async listApiKeys(projectId?: string): Promise<readonly ApiKeyUse[]> {
+    const rows = await this.db.query(
+      `SELECT k.*, (SELECT MAX(a.at_ms) FROM audit_log a WHERE a.key_id = k.id) AS last_used_ms FROM api_keys k${projectId === undefined ? '' : ' WHERE k.project_id = ?'} ORDER BY k.created_at, k.id`,
+      projectId === undefined ? [] : [projectId],
+    );
+    return rows.map((r) => ({ ...toApiKey(r), lastUsedMs: r['last_used_ms'] === null || r['last_used_ms'] === undefined ? null : Number(r['last_used_ms']) }));
   }
 
   // --- files ---

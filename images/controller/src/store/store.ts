@@ -32,6 +32,13 @@ export interface KeyStore {
   findApiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined>;
   /** Returns false if no such key (or already revoked). */
   revokeApiKey(id: string, atSeconds: number): Promise<boolean>;
+  /** Every key (revoked too), oldest first, of one project or of all; with its last audited call. */
+  listApiKeys(projectId?: string): Promise<readonly ApiKeyUse[]>;
+}
+
+/** A key with when it was last used: its newest audit entry (every mutating call is audited), ms; null when never. */
+export interface ApiKeyUse extends ApiKeyRecord {
+  readonly lastUsedMs: number | null;
 }
 
 export interface FileStore {

@@ -1,0 +1,83 @@
+/** `up`, `serve` and `demo`: the platform's controller, on this machine or in the cluster. */
+import * as path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DATA_DIR_ENV, defaultDataDir } from '../data-dir';
+import { declareCommand, envOption, integerIn, runsWith, type CommandContext } from '../program';
+
+/* eslint-disable @typescript-eslint/no-require-imports -- the controller loads only when one of these runs */
+
+const positiveNumber = (value: string): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+};
+
+/** `--data-dir`, from VPCTUNE_DATA_DIR when not given, else the per-user default. */
+export function dataDirOption(kind: 'local' | 'demo'): Option {
+  return envOption('--data-dir <dir>', `the ${kind === 'demo' ? "demo's" : "local platform's"} data directory (store, storage, logs)`, DATA_DIR_ENV).default(defaultDataDir(kind));
+}
+
+export function databaseUrlOption(): Option {
+  return envOption('--database-url <url>', 'PostgreSQL URL (postgres://…); the embedded SQLite store in the data directory otherwise', 'VPCTUNE_DATABASE_URL');
+}
+
+export function upCommand(context: CommandContext): Command {
+  return declareCommand('up', 'run the whole platform on this machine until Ctrl-C (--local)', 'vpctune up --local --port 8321')
+    .option('--local', 'the platform on this machine: embedded store, local storage, local trainer (the only mode here)', false)
+    .option('--port <n>', 'API port (0 picks a free one)', integerIn(0, 65535), 8321)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .addOption(dataDirOption('local'))
+    .addOption(databaseUrlOption())
+    .option('--max-jobs <n>', 'jobs trained at once', integerIn(1, 64), 1)
+    .option('--project <project>', 'the project of the API key the first start creates', 'default')
+    .action(
+      runsWith(context, async (command) => {
+        const o = command.opts<{ local: boolean; port: number; host: string; dataDir: string; databaseUrl?: string; maxJobs: number; project: string }>();
+        const { runUp } = require('../../../images/controller/src/cli/up-command') as typeof import('../../../images/controller/src/cli/up-command');
+        const apiKey = process.env['VPCTUNE_API_KEY'];
+        return runUp({ ...o, dataDir: path.resolve(o.dataDir), ...(apiKey !== undefined && apiKey !== '' ? { apiKey } : {}) }, context.io);
+      }),
+    );
+}
+
+export function serveCommand(context: CommandContext): Command {
+  return declareCommand(
+    'serve',
+    "run the controller in the platform's cluster (Kubernetes executor, cloud storage); the controller image's command",
+    'vpctune serve --config platform.yaml --storage s3://acme-ft-artifacts --trainer-image 123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-ft/trainer:0.1.0',
+  )
+    .addOption(envOption('--config <file>', 'the platform config the stack was deployed from', 'VPCTUNE_CONFIG_FILE'))
+    .addOption(envOption('--storage <url>', "the platform's object storage (s3://, gs://, az://ACCOUNT/CONTAINER) or a local directory", 'VPCTUNE_STORAGE_URL'))
+    .addOption(envOption('--trainer-image <ref>', 'the trainer image, pinned by tag or digest', 'VPCTUNE_TRAINER_IMAGE'))
+    .option('--bucket-uri <uri>', "the bucket trainer pods use when --storage is a local directory that mirrors it")
+    .addOption(databaseUrlOption())
+    .addOption(envOption('--data-dir <dir>', 'working directory (the embedded store when no --database-url)', DATA_DIR_ENV).default('/data'))
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--port <n>', 'API port', integerIn(0, 65535), 8321)
+    .option('--max-jobs <n>', 'Jobs kept submitted to the cluster at once (Kueue admits them)', integerIn(1, 10_000), 64)
+    .option('--max-jobs-per-project <n>', 'of those, per project', integerIn(1, 10_000), 8)
+    .option('--project <project>', 'the project of VPCTUNE_API_KEY when it is set', 'default')
+    .action(
+      runsWith(context, async (command) => {
+        const o = command.opts<import('../../../images/controller/src/cli/serve-command').ServeFlags>();
+        const { runServe } = require('../../../images/controller/src/cli/serve-command') as typeof import('../../../images/controller/src/cli/serve-command');
+        const apiKey = process.env['VPCTUNE_API_KEY'];
+        return runServe({ ...o, ...(apiKey !== undefined && apiKey !== '' ? { apiKey } : {}) });
+      }),
+    );
+}
+
+export function demoCommand(context: CommandContext): Command {
+  return declareCommand('demo', 'start a local platform, fine-tune the tiny model through the API with a progress bar, stop', 'vpctune demo --epochs 5')
+    .addOption(dataDirOption('demo'))
+    .option('--epochs <n>', 'passes over the 40 examples', integerIn(1, 50), 5)
+    .option('--batch-size <n>', 'examples per step', integerIn(1, 256), 4)
+    .option('--lr-multiplier <x>', 'learning-rate multiplier', positiveNumber, 10)
+    .action(
+      runsWith(context, async (command) => {
+        const o = command.opts<{ dataDir: string; epochs: number; batchSize: number; lrMultiplier: number }>();
+        const { runDemo } = require('../../../images/controller/src/cli/demo-command') as typeof import('../../../images/controller/src/cli/demo-command');
+        return runDemo({ ...o, dataDir: path.resolve(o.dataDir) }, context.io);
+      }),
+    );
+}
