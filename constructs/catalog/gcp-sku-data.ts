@@ -29,3 +29,29 @@ const ROWS: readonly SkuRow[] = [
 ];
 
 export const GCP_GPU_SKUS: readonly GpuSku[] = toSkus({ cloud: Cloud.GCP, region: 'us-central1', onDemand: ON_DEMAND, spot: SPOT }, ROWS);
+
+/** Compute Engine accelerator type names GKE's `guest_accelerator.type` takes, per accelerator GCP sells. */
+export const GCP_ACCELERATOR_TYPES: Readonly<Partial<Record<Accelerator, string>>> = {
+  [Accelerator.A100_40GB]: 'nvidia-tesla-a100',
+  [Accelerator.A100_80GB]: 'nvidia-a100-80gb',
+  [Accelerator.H100]: 'nvidia-h100-80gb',
+};
+export const GCP_ACCELERATOR_TYPES_SOURCE: Source = { url: 'https://cloud.google.com/compute/docs/gpus', asOf: '2025-10-01' };
+
+/**
+ * Zones of a region that sell each accelerator, for the regions the catalog prices (us-central1). A pool in a region
+ * listed here is placed in these zones; elsewhere it takes the cluster's zones.
+ */
+export const GCP_GPU_ZONES: Readonly<Record<string, Readonly<Partial<Record<Accelerator, readonly string[]>>>>> = {
+  'us-central1': {
+    [Accelerator.A100_40GB]: ['us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f'],
+    [Accelerator.A100_80GB]: ['us-central1-a', 'us-central1-c'],
+    [Accelerator.H100]: ['us-central1-a', 'us-central1-c'],
+  },
+};
+export const GCP_GPU_ZONES_SOURCE: Source = { url: 'https://cloud.google.com/compute/docs/gpus/gpu-regions-zones', asOf: '2025-10-01' };
+
+/** The zones of `region` that sell `accelerator`, or undefined when the catalog does not know that region. */
+export function gcpGpuZones(region: string, accelerator: Accelerator): readonly string[] | undefined {
+  return GCP_GPU_ZONES[region]?.[accelerator];
+}

@@ -14,6 +14,7 @@ import {
 import { cloudProfile } from '../platform/cloud-profiles';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, parseCidr } from './cidr';
 import { ConfigIssue, show } from './issues';
+import { GCP_PROJECT_ID_ALLOWED } from './schema';
 
 /**
  * Rules that need several fields or the catalog. They read the raw input defensively (a field of the wrong
@@ -46,6 +47,8 @@ export function crossFieldIssues(input: unknown, options: RuleOptions = {}): Con
   if (profile !== undefined && typeof input.region === 'string' && !regionOk) {
     add('region', input.region, `${show(input.region)} is not a valid ${profile.cloud} region (like ${profile.region.example})`);
   }
+
+  issues.push(...gcpIssues(input, cloud));
 
   // Network.
   const network = isObj(input.network) ? input.network : undefined;
@@ -197,6 +200,25 @@ function shapeIssues(at: string, cloud: Cloud, gpu: Accelerator, gpusPerNode: nu
       value: pool.capacity ?? 'on-demand',
       message: `${sku.instanceType} is sold only as spot capacity; set capacity: spot`,
     });
+  }
+  return issues;
+}
+
+/** `gcp.project` is required on GCP and refused elsewhere; the state block holds no AWS-only fields on GCP. */
+function gcpIssues(input: Obj, cloud: Cloud | undefined): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (cloud === undefined) return issues;
+  if (cloud !== Cloud.GCP) {
+    if (input.gcp !== undefined) issues.push({ path: 'gcp', value: input.gcp, message: `applies only to cloud gcp; remove it for cloud ${cloud}` });
+    return issues;
+  }
+  const gcp = isObj(input.gcp) ? input.gcp : undefined;
+  if (gcp?.project === undefined && (input.gcp === undefined || gcp !== undefined)) {
+    issues.push({ path: 'gcp.project', value: undefined, message: `is required when cloud is gcp: the project id to deploy into (${GCP_PROJECT_ID_ALLOWED})` });
+  }
+  const state = isObj(input.state) ? input.state : undefined;
+  for (const field of ['dynamodbTable', 'region'] as const) {
+    if (state?.[field] !== undefined) issues.push({ path: `state.${field}`, value: state[field], message: 'has no meaning for a GCS state bucket; remove it (cloud gcp keeps state in gs://BUCKET/KEY)' });
   }
   return issues;
 }

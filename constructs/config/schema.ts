@@ -18,6 +18,9 @@ export enum NatGateways {
 }
 
 const PLATFORM_NAME = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
+/** A Google Cloud project id. */
+export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+export const GCP_PROJECT_ID_ALLOWED = '6-30 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen';
 /** An Azure subscription, tenant or Entra object id. */
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const UUID_ALLOWED = 'is not a UUID; allowed: 8-4-4-4-12 hexadecimal digits like 00000000-0000-0000-0000-000000000000';
@@ -101,6 +104,21 @@ export const platformConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * The controller's PostgreSQL (AWS: RDS in the private subnets; its password in Secrets Manager). `forceDestroy`
+     * under `storage` also turns its deletion protection off. @default { external: false, instanceClass: db.t4g.small, storageGiB: 20 }
+     */
+    database: z
+      .object({
+        /** Bring your own PostgreSQL: the stack creates none. @default false */
+        external: z.boolean().default(false),
+        /** RDS instance class. @default db.t4g.small */
+        instanceClass: z.string().regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'must be an RDS instance class like db.t4g.small').default('db.t4g.small'),
+        /** Allocated storage, GiB (gp3). @default 20 */
+        storageGiB: z.number().int().min(20).max(65536).default(20),
+      })
+      .strict()
+      .default({}),
     /** An SSM-managed bastion in a private subnet to reach the private API endpoint. @default false */
     bastion: z.object({ enabled: z.boolean().default(false) }).strict().default({}),
     /** Remote state: S3 backend with native lockfile locking (AWS); azurerm backend with blob leases (Azure). @default - local state */
@@ -117,6 +135,14 @@ export const platformConfigSchema = z
         storageAccount: z.string().regex(/^[a-z0-9]{3,24}$/, 'is not a storage account name; allowed: 3-24 lowercase letters and digits').optional(),
         /** Azure only: the resource group of `storageAccount`. @default - looked up by the backend (Entra ID auth) */
         resourceGroup: z.string().min(1).max(90).optional(),
+      })
+      .strict()
+      .optional(),
+    /** GCP only, required there: the Google Cloud project the platform is deployed into. */
+    gcp: z
+      .object({
+        /** Project id: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
+        project: z.string().regex(GCP_PROJECT_ID, `is not a GCP project id; allowed: ${GCP_PROJECT_ID_ALLOWED}`),
       })
       .strict()
       .optional(),

@@ -49,7 +49,7 @@ describe('platform config', () => {
   });
 
   test('GIVEN a spot-only GCP shape on on-demand WHEN validated THEN the capacity is refused', () => {
-    const r = validateConfig({ ...base, cloud: 'gcp', region: 'us-central1', gpuPools: [{ name: 'h1', gpu: 'H100', gpusPerNode: 1, maxNodes: 1 }] }, TODAY);
+    const r = validateConfig({ ...base, cloud: 'gcp', region: 'us-central1', gcp: { project: 'acme-ml-prod' }, gpuPools: [{ name: 'h1', gpu: 'H100', gpusPerNode: 1, maxNodes: 1 }] }, TODAY);
     expect(r.issues).toEqual([{ path: 'gpuPools[0].capacity', value: 'on-demand', message: 'a3-highgpu-1g is sold only as spot capacity; set capacity: spot' }]);
   });
 

@@ -32,10 +32,14 @@ describe('vpctune synth', () => {
     expect(fs.readdirSync(out)).toEqual([]);
   });
 
-  test('GIVEN a GCP config WHEN synthesized THEN exit 2: the cloud validates but has no stack yet', () => {
-    const r = vpctune('synth', '--config', 'stacks/examples/gcp-a100.yaml', '--out', fs.mkdtempSync(path.join(os.tmpdir(), 'x-')), '--today', '2026-11-22');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe('config gcp-ft: cloud gcp validates, but its stack is not built yet; stacks exist for: aws\n');
+  test('GIVEN a GCP config WHEN synthesized THEN its stack is written and the policy rules find nothing', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-cli-synth-'));
+    const r = vpctune('synth', '--config', 'stacks/examples/gcp-a100.yaml', '--out', out, '--today', '2026-11-22');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').slice(-1)).toEqual(['vpctune-gcp-ft: policy: no findings']);
+    const stack = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'vpctune-gcp-ft', 'cdk.tf.json'), 'utf8')) as { terraform: { required_providers: { google: { version: string } } } };
+    expect(stack.terraform.required_providers.google.version).toBe('6.50.0');
   });
 
   test('GIVEN no --config WHEN synth runs THEN exit 2 with usage', () => {

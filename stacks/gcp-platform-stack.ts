@@ -1,0 +1,51 @@
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { GcsBackend, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { ResolvedPlatformConfig } from '../constructs/config';
+import { GcpPlatform } from '../constructs/gcp';
+import { ALL_IMAGES, ALL_SERVICE_ACCOUNTS } from '../constructs/platform';
+
+export interface GcpPlatformStackProps {
+  readonly config: ResolvedPlatformConfig;
+}
+
+/** GCP labels: lowercase keys and values of letters, digits, `_` and `-` (tags are mapped, others replaced by `_`). */
+function asLabels(tags: Readonly<Record<string, string>>): Record<string, string> {
+  const clean = (s: string): string => s.toLowerCase().replace(/[^a-z0-9_-]/g, '_').slice(0, 63);
+  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [clean(k), clean(v)]));
+}
+
+/**
+ * One GCP platform per config. The provider takes credentials the standard way (Application Default Credentials);
+ * nothing test-only is set here. State is local unless the config names a state bucket (GCS backend, which locks).
+ */
+export class GcpPlatformStack extends TerraformStack {
+  public readonly platform: GcpPlatform;
+
+  constructor(scope: Construct, id: string, props: GcpPlatformStackProps) {
+    super(scope, id);
+    const c = props.config;
+    if (c.gcp === undefined) throw new Error(`GcpPlatformStack: config ${c.name} has no gcp.project`);
+    new GoogleProvider(this, 'google', {
+      project: c.gcp.project,
+      region: c.region,
+      defaultLabels: asLabels({ 'vpctune-platform': c.name, 'managed-by': 'vpctune', ...c.tags }),
+    });
+    if (c.state !== undefined) {
+      new GcsBackend(this, { bucket: c.state.bucket, prefix: c.state.key ?? `vpctune/${c.name}` });
+    } else {
+      // State beside the synthesized stack (relative, so the output holds no machine path).
+      new LocalBackend(this, { path: 'terraform.tfstate' });
+    }
+    this.platform = new GcpPlatform(this, 'platform', { config: c });
+    const p = this.platform;
+
+    new TerraformOutput(this, 'cluster_name', { value: p.cluster.cluster.name });
+    new TerraformOutput(this, 'cluster_endpoint', { value: p.cluster.cluster.endpoint });
+    new TerraformOutput(this, 'bucket', { value: p.artifacts.bucket.name });
+    new TerraformOutput(this, 'gpu_pools', { value: Object.fromEntries(c.gpuPools.map((g) => [g.name, g.sku.instanceType])) });
+    for (const image of ALL_IMAGES) new TerraformOutput(this, `registry_${image}`, { value: p.repositoryUrl(image) });
+    for (const sa of ALL_SERVICE_ACCOUNTS) new TerraformOutput(this, `service_account_${sa.replace(/-/g, '_')}`, { value: p.serviceAccountEmail(sa) });
+    if (p.bastion !== undefined) new TerraformOutput(this, 'bastion_instance', { value: p.bastion.instance.name });
+  }
+}
