@@ -325,6 +325,15 @@ def _train(spec, env, plan, events, sync, output_dir, base, tokenizer, train, va
             "context_length": context_length,
             "seed": spec.seed,
         }
+        if spec.model is not None:
+            manifest["model"] = spec.model
+        if spec.fine_tuned_model is not None:
+            manifest["fine_tuned_model"] = spec.fine_tuned_model
+        if spec.publish_dir is not None:
+            from .publish import publish
+
+            publish(out_rel, os.path.join(output_dir, out_rel), spec.model, spec.publish_dir)
+            manifest["published"] = spec.publish_dir
         if schedule is not None:
             manifest["packing"] = {
                 "row_tokens": row_tokens, "rows_per_micro_batch": schedule.rows_per_micro_batch,

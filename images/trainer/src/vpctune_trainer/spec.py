@@ -16,7 +16,7 @@ BASE_LR_DPO = {"lora": 5e-5, "qlora": 5e-5, "full": 1e-6}
 DEFAULT_LORA = {"r": 16, "alpha": 32, "dropout": 0.05, "target_modules": "all-linear"}
 DEFAULT_BETA = 0.1
 TOP_LEVEL = ("base_model", "training_file", "validation_file", "method", "adapter", "context_length", "seed",
-             "output_dir", "checkpoint_steps")
+             "output_dir", "checkpoint_steps", "model", "fine_tuned_model", "publish_dir")
 
 
 class SpecError(ValueError):
@@ -46,6 +46,10 @@ class Spec:
     context_length: Any = "auto"
     seed: int = 42
     checkpoint_steps: int | None = None
+    # serving: the base model's id as served, the fine-tuned model's id and where its servable weights go
+    model: str | None = None
+    fine_tuned_model: str | None = None
+    publish_dir: str | None = None
     raw: dict = field(default_factory=dict)
 
 
@@ -168,7 +172,30 @@ def parse_spec(obj: Any) -> Spec:
     if cs is not None and (not _is_int(cs) or cs < 1):
         raise SpecError("checkpoint_steps", f"checkpoint_steps must be a positive integer, got {cs!r}")
     s.checkpoint_steps = int(cs) if cs is not None else None
+    _parse_serving(obj, s)
     return s
+
+
+def _parse_serving(obj: dict, s: Spec) -> None:
+    """``model``, ``fine_tuned_model`` and ``publish_dir``: a job that publishes names all three, and publish_dir ends
+    with the fine-tuned model's key (``adapters/<id>`` for lora/qlora, ``models/<id>`` for full) so the server's
+    resolver finds the weights where it looks."""
+    s.model = _str(obj, "model", "model", False)
+    s.fine_tuned_model = _str(obj, "fine_tuned_model", "fine_tuned_model", False)
+    s.publish_dir = _str(obj, "publish_dir", "publish_dir", False)
+    if s.publish_dir is None:
+        return
+    for name in ("model", "fine_tuned_model"):
+        if getattr(s, name) is None:
+            raise SpecError(name, f"{name} is required with publish_dir")
+    if any(part in ("", ".", "..") for part in s.fine_tuned_model.split("/")) or "\\" in s.fine_tuned_model:
+        raise SpecError("fine_tuned_model", f"fine_tuned_model {s.fine_tuned_model!r} is not a valid storage key segment: "
+                                            "no empty, '.' or '..' path parts and no backslash")
+    folder = "models" if s.adapter_type == "full" else "adapters"
+    expected = f"{folder}/{s.fine_tuned_model}"
+    if not s.publish_dir.rstrip("/").endswith("/" + expected) and s.publish_dir.rstrip("/") != expected:
+        raise SpecError("publish_dir", f"publish_dir {s.publish_dir!r} must end with {expected}/ "
+                                       f"(adapter.type {s.adapter_type!r} publishes under {folder}/)")
 
 
 # ---- "auto" hyperparameters, chosen from the dataset size like the hosted services do
