@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from trainer_testlib import FIXTURES, child_env, free_port, lora_spec, read_jsonl, run_cli, stdout_events, write_spec
+from trainer_testlib import FIXTURES, REPO, child_env, free_port, lora_spec, read_jsonl, run_cli, stdout_events, write_spec
 
 from vpctune_trainer import storage
 from vpctune_trainer.storage import AzureBlobStore, GCSStore, OutputSync, parse_uri, set_store, stage_in
@@ -57,13 +57,73 @@ def _s3():
 
 
 def test_parse_uri():
-    """Given object-store URIs, then scheme, bucket and key are split, and a local path is not a URI."""
-    assert parse_uri("s3://b/jobs/ft-1/") == storage.Uri("s3", "b", "jobs/ft-1")
-    assert parse_uri("gs://b/files/file-1") == storage.Uri("gs", "b", "files/file-1")
-    assert parse_uri("az://container/models/m") == storage.Uri("az", "container", "models/m")
+    """Given object-store URIs, then scheme, bucket (Azure: account and container) and key are split, and a local path
+    is not a URI."""
+    assert parse_uri("s3://bkt/jobs/ft-1/") == storage.Uri("s3", "bkt", "jobs/ft-1")
+    assert parse_uri("gs://bkt/files/file-1") == storage.Uri("gs", "bkt", "files/file-1")
+    assert parse_uri("az://acct1/container/models/m") == storage.Uri("az", "container", "models/m", account="acct1")
     assert not storage.is_uri("/data/x.jsonl")
-    with pytest.raises(ValueError, match="not an object-store URI"):
+    with pytest.raises(ValueError) as e:
         parse_uri("http://x/y")
+    assert str(e.value) == ("http://x/y is not a cloud storage URL; allowed: s3://BUCKET[/PREFIX], gs://BUCKET[/PREFIX], "
+                            "az://ACCOUNT/CONTAINER[/PREFIX]")
+
+
+STORAGE_URLS = json.loads((REPO / "test" / "fixtures" / "storage-urls.json").read_text())
+
+
+@pytest.mark.parametrize("case", STORAGE_URLS["valid"], ids=lambda c: c["url"])
+def test_storage_urls_read_as_the_controller_reads_them(case):
+    """Given a URL of the fixture the controller's profiles are tested with (test/platform/storage-urls.test.ts), when
+    the trainer parses it, then scheme, account, bucket (container) and prefix are the fixture's, and the URL written
+    back is its canonical form."""
+    uri = parse_uri(case["url"])
+    assert (uri.scheme, uri.account, uri.bucket, uri.key) == (case["scheme"], case.get("account"), case["bucket"],
+                                                              case["prefix"])
+    assert str(uri) == case["canonical"]
+
+
+@pytest.mark.parametrize("case", STORAGE_URLS["invalid"], ids=lambda c: c["url"])
+def test_invalid_storage_urls_get_the_controllers_message(case):
+    """Given a malformed URL of the shared fixture, when the trainer parses it, then the error is the controller's
+    message, word for word."""
+    with pytest.raises(ValueError) as e:
+        parse_uri(case["url"])
+    assert str(e.value) == case["message"]
+
+
+def test_azure_endpoint_comes_from_the_url_account_unless_overridden():
+    """Given az://ACCOUNT/… URLs, then the Blob endpoint is https://ACCOUNT.blob.core.windows.net; with
+    AZURE_STORAGE_ACCOUNT_URL set (Azurite), that endpoint is used instead."""
+    assert storage.azure_account_url("acmeftdata", {}) == "https://acmeftdata.blob.core.windows.net"
+    assert storage.azure_account_url("devstoreaccount1", {"AZURE_STORAGE_ACCOUNT_URL": "http://127.0.0.1:10000/devstoreaccount1"}) == \
+        "http://127.0.0.1:10000/devstoreaccount1"
+
+
+def test_azure_store_is_built_for_the_account_the_url_names(monkeypatch):
+    """Given the azure SDK modules (stand-ins recording what they are given: the real SDKs are not installable here)
+    and no connection string, when the store for az://acmeftdata/artifacts/jobs/j1 is made, then its client points at
+    https://acmeftdata.blob.core.windows.net with the workload identity credential."""
+    import types
+
+    made = {}
+
+    class BlobServiceClient:
+        def __init__(self, account_url, credential):
+            made.update(account_url=account_url, credential=credential)
+
+    blob = types.ModuleType("azure.storage.blob")
+    blob.BlobServiceClient = BlobServiceClient
+    identity = types.ModuleType("azure.identity")
+    identity.DefaultAzureCredential = lambda: "workload-identity"
+    for name, module in {"azure": types.ModuleType("azure"), "azure.storage": types.ModuleType("azure.storage"),
+                         "azure.storage.blob": blob, "azure.identity": identity}.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.delenv("AZURE_STORAGE_CONNECTION_STRING", raising=False)
+    monkeypatch.delenv("AZURE_STORAGE_ACCOUNT_URL", raising=False)
+    store = storage.store_for(parse_uri("az://acmeftdata/artifacts/jobs/j1"))
+    assert isinstance(store, AzureBlobStore) and store.account == "acmeftdata"
+    assert made == {"account_url": "https://acmeftdata.blob.core.windows.net", "credential": "workload-identity"}
 
 
 def test_job_with_s3_inputs_and_outputs(moto_s3, tiny_llama3, tmp_path):
@@ -135,7 +195,7 @@ def test_progress_sync_is_throttled_and_uploads_only_the_progress_files(tmp_path
         out = tmp_path / "out"
         (out / "checkpoints" / "step-1").mkdir(parents=True)
         (out / "checkpoints" / "step-1" / "optimizer.pt").write_bytes(b"x")
-        sync = OutputSync("s3://b/jobs/j/", str(out), progress_interval=15, clock=lambda: now[0])
+        sync = OutputSync("s3://bkt/jobs/j/", str(out), progress_interval=15, clock=lambda: now[0])
         for t, line in ((0.0, "1"), (5.0, "2"), (16.0, "3")):
             now[0] = t
             for f in ("events.jsonl", "metrics.jsonl"):
@@ -239,9 +299,9 @@ class FakeAzureClient:
         return Blob()
 
 
-@pytest.mark.parametrize("scheme,store_cls,client_cls", [("gs", GCSStore, FakeGcsClient),
-                                                         ("az", AzureBlobStore, FakeAzureClient)])
-def test_gcs_and_azure_through_the_same_interface_with_fakes(scheme, store_cls, client_cls, tmp_path):
+@pytest.mark.parametrize("scheme,root,store_cls,client_cls", [("gs", "gs://bkt", GCSStore, FakeGcsClient),
+                                                              ("az", "az://acct1/bkt", AzureBlobStore, FakeAzureClient)])
+def test_gcs_and_azure_through_the_same_interface_with_fakes(scheme, root, store_cls, client_cls, tmp_path):
     """Given a fake SDK client behind GCSStore / AzureBlobStore (the real SDKs are not installable here), when a
     model directory prefix and a single file are staged in and an output directory is pushed and pulled, then the
     files round-trip through the same interface the S3 path uses."""
@@ -252,14 +312,14 @@ def test_gcs_and_azure_through_the_same_interface_with_fakes(scheme, store_cls, 
         (src / "sub").mkdir(parents=True)
         (src / "config.json").write_text('{"a": 1}')
         (src / "sub" / "w.bin").write_bytes(b"\x00\x01")
-        OutputSync(f"{scheme}://bkt/models/m", str(src)).push()
-        model = stage_in(f"{scheme}://bkt/models/m", str(tmp_path / "stage"), "base_model")
+        OutputSync(f"{root}/models/m", str(src)).push()
+        model = stage_in(f"{root}/models/m", str(tmp_path / "stage"), "base_model")
         assert (Path(model) / "config.json").read_text() == '{"a": 1}'
         assert (Path(model) / "sub" / "w.bin").read_bytes() == b"\x00\x01"
-        one = stage_in(f"{scheme}://bkt/models/m/config.json", str(tmp_path / "stage"), "train.jsonl")
+        one = stage_in(f"{root}/models/m/config.json", str(tmp_path / "stage"), "train.jsonl")
         assert Path(one).read_text() == '{"a": 1}'
         with pytest.raises(FileNotFoundError):
-            stage_in(f"{scheme}://bkt/nothing", str(tmp_path / "stage"), "x")
+            stage_in(f"{root}/nothing", str(tmp_path / "stage"), "x")
     finally:
         set_store(scheme, None)
 

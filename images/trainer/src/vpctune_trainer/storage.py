@@ -2,10 +2,14 @@
 
 One small interface (``ObjectStore``: list, download, upload) with three implementations over the clouds' own SDKs:
 boto3 for S3 (honours ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3``, which is how tests point it at moto),
-google-cloud-storage for GCS and azure-storage-blob for Azure Blob (``az://CONTAINER/PATH``; the account comes from
-``AZURE_STORAGE_ACCOUNT_URL`` or ``AZURE_STORAGE_CONNECTION_STRING``, credentials from the workload identity via
+google-cloud-storage for GCS and azure-storage-blob for Azure Blob (``az://ACCOUNT/CONTAINER/PATH``, the same form the
+controller reads: the endpoint is ``https://ACCOUNT.blob.core.windows.net`` unless ``AZURE_STORAGE_ACCOUNT_URL`` or
+``AZURE_STORAGE_CONNECTION_STRING`` overrides it, e.g. for Azurite; credentials from the workload identity via
 azure-identity's DefaultAzureCredential). The CUDA image installs all three SDKs; an SDK that is missing fails
 with a clear message only when its scheme is used.
+
+URLs are split by the same rules, with the same messages, as the controller's cloud profiles
+(``constructs/platform/storage-url.ts``); ``test/fixtures/storage-urls.json`` is checked against both.
 
 Inputs (base model directory prefix, data files) are downloaded into a staging directory. An output URI gets a
 local mirror directory; ``OutputSync.pull`` restores what a previous attempt uploaded (so a rerun resumes from its
@@ -16,7 +20,9 @@ checkpoints) and ``push`` uploads what changed since the last push (after every 
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import time
 from dataclasses import dataclass
 
@@ -41,32 +47,76 @@ def progress_sync_seconds(environ=os.environ) -> float:
     return v
 
 
+@dataclass(frozen=True)
+class _NameRule:
+    part: str  # what the part is called in messages
+    kind: str  # what the cloud calls such a name
+    pattern: str
+    allowed: str
+
+
+_S3_BUCKET = _NameRule("bucket", "an S3 bucket name", r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]",
+                       "3-63 lowercase letters, digits, dots and dashes, starting and ending with a letter or digit")
+_GCS_BUCKET = _NameRule("bucket", "a GCS bucket name", r"[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]",
+                        "3-222 lowercase letters, digits, dots, dashes and underscores, starting and ending with a letter "
+                        "or digit")
+_STORAGE_ACCOUNT = _NameRule("account", "a storage account name", r"[a-z0-9]{3,24}", "3-24 lowercase letters and digits")
+_CONTAINER = _NameRule("container", "a container name", r"(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]",
+                       "3-63 lowercase letters, digits and single dashes, starting and ending with a letter or digit")
+# scheme -> (URL form for messages, the names the URL starts with)
+_FORMS = {
+    "s3": ("s3://BUCKET[/PREFIX]", (_S3_BUCKET,)),
+    "gs": ("gs://BUCKET[/PREFIX]", (_GCS_BUCKET,)),
+    "az": ("az://ACCOUNT/CONTAINER[/PREFIX]", (_STORAGE_ACCOUNT, _CONTAINER)),
+}
+CLOUD_STORAGE_URL_FORMS = ", ".join(form for form, _ in _FORMS.values())
+
+
+def _scheme_of(s: str) -> str | None:
+    scheme, sep, _ = s.partition("://")
+    return scheme.lower() if sep else None
+
+
 def is_uri(s: str) -> bool:
-    return any(s.startswith(f"{p}://") for p in SCHEMES)
+    return _scheme_of(s) in SCHEMES
 
 
 @dataclass(frozen=True)
 class Uri:
     scheme: str
-    bucket: str
-    key: str  # no leading slash; may be "" (bucket root)
+    bucket: str  # the bucket (S3, GCS) or container (Azure)
+    key: str  # no leading or trailing slash; may be "" (bucket root)
+    account: str | None = None  # Azure: the storage account holding the container
 
     def child(self, rel: str) -> "Uri":
         key = f"{self.key.rstrip('/')}/{rel}" if self.key else rel
-        return Uri(self.scheme, self.bucket, key)
+        return Uri(self.scheme, self.bucket, key, self.account)
 
     def __str__(self) -> str:
-        return f"{self.scheme}://{self.bucket}/{self.key}"
+        """The canonical form: ``scheme://[ACCOUNT/]BUCKET[/KEY]``."""
+        names = [self.account, self.bucket] if self.account is not None else [self.bucket]
+        return f"{self.scheme}://" + "/".join(names + ([self.key] if self.key else []))
 
 
 def parse_uri(s: str) -> Uri:
-    scheme, sep, rest = s.partition("://")
-    if not sep or scheme not in SCHEMES:
-        raise ValueError(f"{s!r} is not an object-store URI (s3://, gs:// or az://)")
-    bucket, _, key = rest.partition("/")
-    if not bucket:
-        raise ValueError(f"{s!r} has no bucket")
-    return Uri(scheme, bucket, key.strip("/") if key.endswith("/") else key)
+    """Splits ``s3://BUCKET[/PREFIX]``, ``gs://BUCKET[/PREFIX]`` or ``az://ACCOUNT/CONTAINER[/PREFIX]``. Path segments
+    are taken as written; empty ones are dropped. A malformed URL raises ValueError naming the URL, the part and what
+    is allowed (the controller's messages)."""
+    scheme = _scheme_of(s)
+    if scheme not in _FORMS:
+        raise ValueError(f"{s} is not a cloud storage URL; allowed: {CLOUD_STORAGE_URL_FORMS}")
+    form, rules = _FORMS[scheme]
+    segments = s.split("://", 1)[1].split("/")
+    names = []
+    for i, rule in enumerate(rules):
+        name = segments[i] if i < len(segments) else ""
+        if not name:
+            raise ValueError(f"storage URL {s} names no {rule.part}; allowed: {form}")
+        if not re.fullmatch(rule.pattern, name):
+            raise ValueError(f"storage URL {s}: {rule.part} {json.dumps(name)} is not {rule.kind}; allowed: {rule.allowed}")
+        names.append(name)
+    key = "/".join(seg for seg in segments[len(rules):] if seg)
+    return Uri(scheme, names[-1], key, names[0] if len(names) == 2 else None)
 
 
 class ObjectStore:
@@ -125,8 +175,17 @@ class GCSStore(ObjectStore):
         self.client.bucket(bucket).blob(key).upload_from_filename(path)
 
 
+def azure_account_url(account: str, environ=os.environ) -> str:
+    """The Blob endpoint of ``account``: ``AZURE_STORAGE_ACCOUNT_URL`` when set (an emulator such as Azurite, a sovereign
+    cloud), else ``https://ACCOUNT.blob.core.windows.net``."""
+    return environ.get("AZURE_STORAGE_ACCOUNT_URL") or f"https://{account}.blob.core.windows.net"
+
+
 class AzureBlobStore(ObjectStore):
-    def __init__(self, client=None):
+    """One storage account's containers. The account comes from the ``az://ACCOUNT/…`` URL; a connection string in
+    ``AZURE_STORAGE_CONNECTION_STRING`` (emulators) replaces endpoint and credentials."""
+
+    def __init__(self, account: str | None = None, client=None):
         if client is None:
             try:
                 from azure.storage.blob import BlobServiceClient
@@ -136,12 +195,12 @@ class AzureBlobStore(ObjectStore):
             if conn:
                 client = BlobServiceClient.from_connection_string(conn)
             else:
-                url = os.environ.get("AZURE_STORAGE_ACCOUNT_URL")
-                if not url:
-                    raise RuntimeError("az:// URIs need AZURE_STORAGE_ACCOUNT_URL or AZURE_STORAGE_CONNECTION_STRING")
+                if not account:
+                    raise ValueError("az:// URIs name their storage account: az://ACCOUNT/CONTAINER/PATH")
                 from azure.identity import DefaultAzureCredential
 
-                client = BlobServiceClient(account_url=url, credential=DefaultAzureCredential())
+                client = BlobServiceClient(account_url=azure_account_url(account), credential=DefaultAzureCredential())
+        self.account = account
         self.client = client
 
     def list(self, bucket, prefix):
@@ -157,7 +216,7 @@ class AzureBlobStore(ObjectStore):
             self.client.get_blob_client(container=bucket, blob=key).upload_blob(f, overwrite=True)
 
 
-_FACTORIES = {"s3": S3Store, "gs": GCSStore, "az": AzureBlobStore}
+_FACTORIES = {"s3": lambda uri: S3Store(), "gs": lambda uri: GCSStore(), "az": lambda uri: AzureBlobStore(uri.account)}
 _overrides: dict[str, ObjectStore] = {}
 
 
@@ -169,10 +228,11 @@ def set_store(scheme: str, store: ObjectStore | None) -> None:
         _overrides[scheme] = store
 
 
-def store_for(scheme: str) -> ObjectStore:
-    if scheme in _overrides:
-        return _overrides[scheme]
-    return _FACTORIES[scheme]()
+def store_for(uri: Uri) -> ObjectStore:
+    """The store that holds ``uri``'s objects (a test's override for its scheme, if installed)."""
+    if uri.scheme in _overrides:
+        return _overrides[uri.scheme]
+    return _FACTORIES[uri.scheme](uri)
 
 
 def stage_in(source: str, staging_dir: str, name: str) -> str:
@@ -181,7 +241,7 @@ def stage_in(source: str, staging_dir: str, name: str) -> str:
     if not is_uri(source):
         return source
     uri = parse_uri(source)
-    store = store_for(uri.scheme)
+    store = store_for(uri)
     dest = os.path.join(staging_dir, name)
     objects = store.list(uri.bucket, uri.key)
     if uri.key in objects:  # a single object
@@ -205,7 +265,7 @@ class OutputSync:
     def __init__(self, uri: str, local_dir: str, progress_interval: float | None = None, clock=time.monotonic):
         self.uri = parse_uri(uri)
         self.local_dir = local_dir
-        self.store = store_for(self.uri.scheme)
+        self.store = store_for(self.uri)
         self._pushed: dict[str, tuple[int, int]] = {}
         self.progress_interval = progress_sync_seconds() if progress_interval is None else progress_interval
         self._clock = clock
