@@ -51,5 +51,10 @@ export class AwsPlatformStack extends TerraformStack {
     for (const image of ALL_IMAGES) new TerraformOutput(this, `registry_${image}`, { value: p.repositoryUrl(image) });
     for (const sa of ALL_SERVICE_ACCOUNTS) new TerraformOutput(this, `role_${sa.replace(/-/g, '_')}`, { value: p.roleArn(sa) });
     if (p.bastion !== undefined) new TerraformOutput(this, 'bastion_instance_id', { value: p.bastion.instance.id });
+    new TerraformOutput(this, 'cluster_autoscaler_role_arn', { value: p.clusterAutoscalerIdentity.arn });
+    if (p.database !== undefined) {
+      new TerraformOutput(this, 'database_endpoint', { value: p.database.endpoint });
+      new TerraformOutput(this, 'database_secret_arn', { value: p.database.secretArn });
+    }
   }
 }

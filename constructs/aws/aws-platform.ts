@@ -5,6 +5,8 @@ import { ALL_SERVICE_ACCOUNTS, PlatformImage, ServiceAccount } from '../platform
 import { ArtifactStore } from './artifact-store';
 import { Bastion } from './bastion';
 import { Cluster } from './cluster';
+import { ClusterAutoscalerIdentity } from './cluster-autoscaler-identity';
+import { Database } from './database';
 import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
 import { ImageRegistry } from './image-registry';
 import { Network } from './network';
@@ -20,7 +22,7 @@ export interface AwsPlatformProps {
   readonly autoscalerTags?: boolean;
 }
 
-/** The whole AWS platform from one config: network, cluster, GPU pools, bucket, registry, identities, bastion. */
+/** The whole AWS platform from one config: network, cluster, GPU pools, bucket, registry, identities, database, bastion. */
 export class AwsPlatform extends Construct {
   public readonly network: Network;
   public readonly cluster: Cluster;
@@ -29,6 +31,10 @@ export class AwsPlatform extends Construct {
   public readonly registry: ImageRegistry;
   public readonly identity: WorkloadIdentity;
   public readonly bastion?: Bastion;
+  /** The controller's PostgreSQL; absent with `database.external: true`. */
+  public readonly database?: Database;
+  /** The cluster autoscaler's IRSA role (the chart runs the autoscaler with it). */
+  public readonly clusterAutoscalerIdentity: ClusterAutoscalerIdentity;
   private readonly autoscalerTags: boolean;
 
   constructor(scope: Construct, id: string, props: AwsPlatformProps) {
@@ -82,6 +88,28 @@ export class AwsPlatform extends Construct {
       bucketArn: this.artifacts.bucket.arn,
       bucketKeyArn: this.artifacts.key.arn,
     });
+    this.clusterAutoscalerIdentity = new ClusterAutoscalerIdentity(this, 'cluster-autoscaler-identity', {
+      name: c.name,
+      clusterName: this.cluster.cluster.name,
+      clusterArn: this.cluster.cluster.arn,
+      oidcProvider: this.cluster.oidcProvider,
+      oidcIssuerUrl: this.cluster.cluster.identity.get(0).oidc.get(0).issuer,
+    });
+    if (!c.database.external) {
+      if (this.network.privateSubnets.length < 2) {
+        throw new Error(`AwsPlatform ${c.name}: database needs private subnets in at least 2 availability zones (RDS) but network.availabilityZones has ${this.network.privateSubnets.length}; add a zone or set database.external: true`);
+      }
+      this.database = new Database(this, 'database', {
+        name: c.name,
+        vpcId: this.network.vpc.id,
+        subnets: this.network.privateSubnets,
+        // managed node groups (and EFA interfaces) carry the EKS cluster security group
+        clientSecurityGroupId: this.cluster.cluster.vpcConfig.clusterSecurityGroupId,
+        instanceClass: c.database.instanceClass,
+        storageGiB: c.database.storageGiB,
+        forceDestroy: c.storage.forceDestroy,
+      });
+    }
     if (c.bastion.enabled) {
       this.bastion = new Bastion(this, 'bastion', {
         name: c.name,

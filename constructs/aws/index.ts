@@ -6,6 +6,8 @@ export * from './artifact-store';
 export * from './image-registry';
 export * from './workload-identity';
 export * from './bastion';
+export * from './database';
+export * from './cluster-autoscaler-identity';
 export * from './encryption-key';
 export * from './node-launch-template';
 export * from './aws-platform';

@@ -13,6 +13,7 @@ export {
   S3_SSE_KMS,
   S3_TLS_ONLY,
 } from './rules';
+export { DATABASE_POLICY_RULES, FORCE_DESTROY_TAG, RDS_BACKUPS, RDS_DELETION_PROTECTION, RDS_ENCRYPTED, RDS_NOT_PUBLIC } from './database-rules';
 export { StackModel } from './stack-model';
 export type { Block, PolicyDocument, Statement } from './stack-model';
 export { Severity } from './types';

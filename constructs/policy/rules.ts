@@ -7,6 +7,7 @@
  * missing or visibly wrong, except the TLS-only bucket policy, which must be readable to be proven.
  */
 import { Block, blocks, isExpression, isTrue, Statement, stringList } from './stack-model';
+import { DATABASE_POLICY_RULES } from './database-rules';
 import { PolicyRule, RuleFinding, Severity } from './types';
 
 const q = (v: unknown): string => JSON.stringify(v);
@@ -400,4 +401,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   S3_PUBLIC_ACCESS_BLOCKED,
   S3_TLS_ONLY,
   NO_WILDCARD_IAM,
+  ...DATABASE_POLICY_RULES,
 ];

@@ -62,6 +62,7 @@ export const SERVICE_BY_TYPE_PREFIX: Readonly<Record<string, string | null>> = {
   aws_cloudwatch_dashboard: 'cloudwatch',
   aws_ssm_: 'ssm',
   aws_secretsmanager_: 'secretsmanager',
+  aws_db_: 'rds',
   aws_sqs_: 'sqs',
   aws_sns_: 'sns',
   aws_route53_: 'route53',
