@@ -14,6 +14,29 @@ export {
   S3_TLS_ONLY,
 } from './rules';
 export { DATABASE_POLICY_RULES, FORCE_DESTROY_TAG, RDS_BACKUPS, RDS_DELETION_PROTECTION, RDS_ENCRYPTED, RDS_NOT_PUBLIC } from './database-rules';
+export {
+  AKS_ENTRA_ONLY,
+  AKS_KMS,
+  AKS_PRIVATE_CLUSTER,
+  AZURE_POLICY_RULES,
+  FEDERATION_ONE_SERVICE_ACCOUNT,
+  REGISTRY_PRIVATE,
+  STORAGE_CMK,
+  STORAGE_NOT_PUBLIC,
+  WORKLOAD_IDENTITY_NOT_ADMIN,
+} from './azure-rules';
+export {
+  GCP_POLICY_RULES,
+  GCS_CMEK,
+  GCS_NOT_PUBLIC,
+  GKE_PRIVATE,
+  GKE_SECRETS_CMEK,
+  NO_DEFAULT_NODE_SERVICE_ACCOUNT,
+  NO_PRIMITIVE_ROLES,
+  NO_SERVICE_ACCOUNT_KEYS,
+  REGISTRY_CMEK,
+  SHIELDED_NODES,
+} from './gcp-rules';
 export { StackModel } from './stack-model';
 export type { Block, PolicyDocument, Statement } from './stack-model';
 export { Severity } from './types';

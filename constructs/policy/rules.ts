@@ -7,7 +7,9 @@
  * missing or visibly wrong, except the TLS-only bucket policy, which must be readable to be proven.
  */
 import { Block, blocks, isExpression, isTrue, Statement, stringList } from './stack-model';
+import { AZURE_POLICY_RULES } from './azure-rules';
 import { DATABASE_POLICY_RULES } from './database-rules';
+import { GCP_POLICY_RULES } from './gcp-rules';
 import { PolicyRule, RuleFinding, Severity } from './types';
 
 const q = (v: unknown): string => JSON.stringify(v);
@@ -389,7 +391,7 @@ export const NO_WILDCARD_IAM: PolicyRule = {
   },
 };
 
-/** Every rule, in id order. */
+/** Every rule, in id order: the AWS rules (the database's in database-rules.ts), then the Azure rules (azure-rules.ts), then the GCP rules (gcp-rules.ts). */
 export const POLICY_RULES: readonly PolicyRule[] = [
   NODE_SUBNETS_PRIVATE,
   EKS_ENDPOINT_PRIVATE,
@@ -402,4 +404,6 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   S3_TLS_ONLY,
   NO_WILDCARD_IAM,
   ...DATABASE_POLICY_RULES,
+  ...AZURE_POLICY_RULES,
+  ...GCP_POLICY_RULES,
 ];
