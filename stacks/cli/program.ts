@@ -61,8 +61,9 @@ export function envOption(flags: string, description: string, envName: string): 
 export function configureTree(command: Command, io: CliIo): void {
   command
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s), outputError: () => undefined })
-    .configureHelp({ subcommandTerm: (c) => c.name(), showGlobalOptions: false })
+    .configureHelp({ subcommandTerm: (c) => c.name(), showGlobalOptions: false, helpWidth: 120 })
     .showSuggestionAfterError(false)
+    .helpCommand(false)
     .allowExcessArguments(false)
     .exitOverride((err) => {
       throw new ParseFailure(command, err);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { runEstimate } from '../../constructs/estimate/estimate-command';
+import { main } from '../../stacks/cli/main';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join('test', 'fixtures', 'estimate');
@@ -9,7 +9,7 @@ const FIXTURES = path.join('test', 'fixtures', 'estimate');
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runEstimate(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  const code = await main(['estimate', ...args], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
   return { code, stdout, stderr };
 }
 
@@ -67,7 +67,7 @@ describe('runEstimate', () => {
     [['--model', 'llama-3.1-8b', '--method', 'lora', '--tokens', '5', '--epochs', '0'], "vpctune estimate: --epochs '0' is not a positive number"],
     [['--model', 'llama-3.1-8b', '--method', 'lora', '--tokens', '5', '--context-length', '-1'], "vpctune estimate: --context-length '-1' is not a positive integer"],
     [['--model', 'llama-3.1-8b', '--method', 'lora', '--tokens', '5', '--efficiency', 'H100:lora=1.5'], "vpctune estimate: --efficiency 'H100:lora=1.5': 1.5 is not a fraction of peak in (0, 1]"],
-    [['--model', 'llama-3.1-8b', '--method', 'lora', '--tokens', '5', '--frobnicate'], "vpctune estimate: unknown option '--frobnicate'; allowed: --model, --model-config, --method, --tokens, --training-file, --epochs, --cloud, --gpu, --context-length, --micro-batch, --lora-rank, --efficiency, --json, --no-gradient-checkpointing"],
+    [['--model', 'llama-3.1-8b', '--method', 'lora', '--tokens', '5', '--frobnicate'], "vpctune estimate: unknown option --frobnicate; allowed: --model, --model-config, --method, --tokens, --training-file, --epochs, --cloud, --gpu, --context-length, --micro-batch, --lora-rank, --no-gradient-checkpointing, --efficiency, --json"],
   ])('%j exits 2: %s', async (args, message) => {
     const r = await run(...args);
     expect([r.code, r.stdout, firstLine(r.stderr)]).toEqual([2, '', message]);
@@ -133,6 +133,6 @@ describe('runEstimate', () => {
 
   test('--help prints the usage and exits 0', async () => {
     const r = await run('--help');
-    expect([r.code, firstLine(r.stdout)]).toEqual([0, 'usage: vpctune estimate (--model ID | --model-config FILE) --method lora|qlora|full']);
+    expect([r.code, firstLine(r.stdout)]).toEqual([0, 'Usage: vpctune estimate [options]']);
   });
 });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadBpeTokenizer, toJsRegex, UnsupportedTokenizerError } from '../../constructs/estimate/bpe-tokenizer';
-import { runEstimate } from '../../constructs/estimate/estimate-command';
+import { main } from '../../stacks/cli/main';
 import { loadModelDirTokenizer } from '../../constructs/estimate/model-dir-tokenizer';
 import { countChatTokens } from '../../constructs/estimate/token-count';
 
@@ -70,10 +70,10 @@ describe('without an exact tokenizer the count is labelled', () => {
     let out = '';
     const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true } };
     const file = path.join(FIXTURES, 'chat-varied.jsonl');
-    expect(await runEstimate(['--model-config', path.join(FIXTURES, 'tiny-chatml', 'config.json'), '--method', 'full', '--training-file', file, '--cloud', 'aws', '--json'], io)).toBe(0);
+    expect(await main(['estimate', '--model-config', path.join(FIXTURES, 'tiny-chatml', 'config.json'), '--method', 'full', '--training-file', file, '--cloud', 'aws', '--json'], io)).toBe(0);
     expect(JSON.parse(out).job.tokenCount).toMatchObject({ tokens: 359, exact: true });
     out = '';
-    expect(await runEstimate(['--model', 'qwen2.5-0.5b', '--method', 'full', '--training-file', file, '--cloud', 'aws', '--json'], io)).toBe(0);
+    expect(await main(['estimate', '--model', 'qwen2.5-0.5b', '--method', 'full', '--training-file', file, '--cloud', 'aws', '--json'], io)).toBe(0);
     expect(JSON.parse(out).job.tokenCount).toMatchObject({ exact: false, rule: 'estimate: characters / 4 per message + 4 per message for the chat template (no tokenizer run)' });
   });
 });

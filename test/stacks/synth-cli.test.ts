@@ -16,9 +16,9 @@ describe('vpctune synth', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines.slice(0, 2)).toEqual([path.join(out, 'stacks', 'vpctune-vpctune-demo', 'cdk.tf.json'), path.join(out, 'stacks', 'vpctune-acme-ft', 'cdk.tf.json')]);
+    expect(lines.slice(0, 2)).toEqual([path.join(out, 'stacks', 'vpctune-demo', 'cdk.tf.json'), path.join(out, 'stacks', 'vpctune-acme-ft', 'cdk.tf.json')]);
     expect(lines[2]).toMatch(/^synthesized 2 stacks in \d+ ms$/);
-    expect(lines.slice(3)).toEqual(['vpctune-vpctune-demo: policy: no findings', 'vpctune-acme-ft: policy: no findings']);
+    expect(lines.slice(3)).toEqual(['vpctune-demo: policy: no findings', 'vpctune-acme-ft: policy: no findings']);
     const stack = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'vpctune-acme-ft', 'cdk.tf.json'), 'utf8')) as { terraform: { required_providers: { aws: { version: string } } } };
     expect(stack.terraform.required_providers.aws.version).toBe('5.100.0');
     expect(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).toContain('vpctune-acme-ft');
@@ -45,6 +45,6 @@ describe('vpctune synth', () => {
   test('GIVEN no --config WHEN synth runs THEN exit 2 with usage', () => {
     const r = vpctune('synth');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('synth: --config FILE is required (repeat it for several platforms)\n');
+    expect(r.stderr).toBe('vpctune synth: --config FILE is required (repeat it for several platforms)\n');
   });
 });
