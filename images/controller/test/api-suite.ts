@@ -277,14 +277,16 @@ export function defineApiSuite(storeName: string, suiteStore: SuiteStore): void 
       ['create without model', () => () => a.fineTuning.jobs.create({ training_file: goodFile } as never), { status: 400, code: 'missing_required_parameter', param: 'model', message: "Missing required parameter: 'model'." }],
       ['create with an unknown model', createWith.bind(null, { model: 'gpt-4o-mini' }), { status: 400, code: 'model_not_available', param: 'model', message: "Model 'gpt-4o-mini' is not available for fine-tuning; registered base models: vpctune/tiny-chat." }],
       ['create with an unknown training file', createWith.bind(null, { training_file: 'file-missing' }), { status: 400, code: 'file_not_found', param: 'training_file', message: "Invalid 'training_file': no file with id 'file-missing' exists in this project." }],
-      ['create with too few examples', () => createWithFile(good(5).join('\n')), (id) => ({ status: 400, code: 'invalid_training_file', param: 'training_file', message: `Invalid 'training_file' ${id}: file has 5 examples; at least 10 are required` })],
+      ['create with too few examples', () => createWithFile(good(5).join('\n')), (id) => ({ status: 400, code: 'invalid_training_file', param: 'training_file', message: `Invalid 'training_file' ${id}: file has 5 valid examples; at least 10 are required` })],
       ['create with a line that is not JSON', () => createWithFile([...good(2), '{"messages": [', ...good(9)].join('\n')), (id) => ({ status: 400, code: 'invalid_training_file', param: 'training_file', message: `Invalid 'training_file' ${id}: line 3: is not valid JSON` })],
       ['create with a wrong role', () => createWithFile([line({ messages: [{ role: 'user', content: 'hi' }, { role: 'bot', content: 'yo' }] }), ...good(10)].join('\n')), (id) => ({ status: 400, code: 'invalid_training_file', param: 'training_file', message: `Invalid 'training_file' ${id}: line 1: messages[1].role is "bot"; allowed: system, user, assistant` })],
       ['create with no assistant message', () => createWithFile([...good(10), line({ messages: [{ role: 'user', content: 'hi' }] })].join('\n')), (id) => ({ status: 400, code: 'invalid_training_file', param: 'training_file', message: `Invalid 'training_file' ${id}: line 11: messages has no assistant message; at least one is required` })],
       ['create with non-string content', () => createWithFile([line({ messages: [{ role: 'user', content: 42 }, { role: 'assistant', content: 'x' }] }), ...good(10)].join('\n')), (id) => ({ status: 400, code: 'invalid_training_file', param: 'training_file', message: `Invalid 'training_file' ${id}: line 1: messages[0].content must be a string, got number` })],
       ['create with a line that is an array', () => createWithFile(['[1, 2]', ...good(10)].join('\n')), (id) => ({ status: 400, code: 'invalid_training_file', param: 'training_file', message: `Invalid 'training_file' ${id}: line 1: expected a JSON object, got array` })],
       ['create with an empty file', () => createWithFile('\n\n'), (id) => ({ status: 400, code: 'invalid_training_file', param: 'training_file', message: `Invalid 'training_file' ${id}: file is empty` })],
-      ['create a DPO job on an SFT file', () => createWithFile(sftJsonl(10), { method: { type: 'dpo' } }), (id) => ({ status: 400, code: 'invalid_training_file', param: 'training_file', message: `Invalid 'training_file' ${id}: line 1: input is missing; line 2: input is missing; line 3: input is missing; line 4: input is missing; line 5: input is missing; line 6: input is missing; line 7: input is missing; line 8: input is missing; line 9: input is missing; line 10: input is missing` })],
+      ['create a DPO job on an SFT file', () => createWithFile(sftJsonl(10), { method: { type: 'dpo' } }), (id) => ({ status: 400, code: 'invalid_training_file', param: 'training_file', message: `Invalid 'training_file' ${id}: file has chat examples (messages), the format of method supervised; method dpo expects preference examples (input, preferred_output, non_preferred_output)` })],
+      ['create a supervised job on a DPO file', () => createWithFile(dpoJsonl(10)), (id) => ({ status: 400, code: 'invalid_training_file', param: 'training_file', message: `Invalid 'training_file' ${id}: file has preference examples (input, preferred_output, non_preferred_output), the format of method dpo; method supervised expects chat examples (messages)` })],
+      ['create with one good example among bad lines', () => createWithFile([line({ messages: [] }), ...good(1), '[]'].join('\n')), (id) => ({ status: 400, code: 'invalid_training_file', param: 'training_file', message: `Invalid 'training_file' ${id}: line 1: messages is empty; line 3: expected a JSON object, got array; file has 1 valid example; at least 10 are required` })],
       ['n_epochs 0', createWith.bind(null, { method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 0 } } } }), { status: 400, code: 'invalid_value', param: 'method.supervised.hyperparameters.n_epochs', message: "Invalid 'method.supervised.hyperparameters.n_epochs': 0 is out of range; allowed: \"auto\" or an integer from 1 to 50." }],
       ['batch_size as a word', createWith.bind(null, { hyperparameters: { batch_size: 'big' } }), { status: 400, code: 'invalid_value', param: 'hyperparameters.batch_size', message: 'Invalid \'hyperparameters.batch_size\': "big"; allowed: "auto" or an integer from 1 to 256.' }],
       ['negative learning_rate_multiplier', createWith.bind(null, { hyperparameters: { learning_rate_multiplier: -1 } }), { status: 400, code: 'invalid_value', param: 'hyperparameters.learning_rate_multiplier', message: "Invalid 'hyperparameters.learning_rate_multiplier': -1 is out of range; allowed: \"auto\" or a number greater than 0 and at most 10." }],
@@ -299,7 +301,7 @@ export function defineApiSuite(storeName: string, suiteStore: SuiteStore): void 
       ['a body that is not JSON', () => () => authed('/fine_tuning/jobs', { method: 'POST', body: '{"model":', headers: { 'content-type': 'application/json' } }), { status: 400, code: 'invalid_json', param: null, message: 'We could not parse the JSON body of your request: Unexpected end of JSON input.' }],
       ['retrieve another project\'s job', () => () => b.fineTuning.jobs.retrieve(doneJob.id), { status: 404, code: 'fine_tuning_job_not_found', param: 'fine_tuning_job_id', message: '' }],
       ['cancel another project\'s job', () => () => b.fineTuning.jobs.cancel(doneJob.id), { status: 404, code: 'fine_tuning_job_not_found', param: 'fine_tuning_job_id', message: '' }],
-      ['cancel a job that has succeeded', () => () => a.fineTuning.jobs.cancel(doneJob.id), { status: 409, code: 'job_not_cancellable', param: 'fine_tuning_job_id', message: '' }],
+      ['cancel a job that has succeeded', () => () => a.fineTuning.jobs.cancel(doneJob.id), { status: 400, code: 'job_not_cancellable', param: 'fine_tuning_job_id', message: '' }],
       ['list jobs with limit 101', () => () => a.fineTuning.jobs.list({ limit: 101 }), { status: 400, code: 'invalid_value', param: 'limit', message: 'Invalid \'limit\': "101"; allowed: an integer from 1 to 100.' }],
       ['an unknown URL', () => () => authed('/fine_tuning/nothing'), { status: 404, code: 'unknown_url', param: null, message: 'Invalid URL (GET /v1/fine_tuning/nothing).' }],
       ['a wrong method', () => () => authed('/fine_tuning/jobs', { method: 'DELETE' }), { status: 405, code: 'method_not_allowed', param: null, message: 'Method DELETE is not allowed on /v1/fine_tuning/jobs; allowed: POST, GET.' }],
@@ -311,6 +313,30 @@ export function defineApiSuite(storeName: string, suiteStore: SuiteStore): void 
       const message = want.message !== '' ? want.message : err.message;
       expect(err).toEqual({ ...want, message, type: err.status === 401 ? 'invalid_request_error' : err.status >= 500 ? 'server_error' : 'invalid_request_error' });
       if (want.message === '') expect(err.message).toMatch(doneJob.id);
+    });
+
+    test('cancelling a job that has ended is answered once: the SDK, with its default retries, sends one request', async () => {
+      // GIVEN a client with the SDK's default retries (2; it retries 408, 409, 429 and 5xx) that counts its requests
+      const sent: string[] = [];
+      const counting = new OpenAI({
+        apiKey: t.keyA,
+        baseURL: t.platform.url,
+        fetch: (url: RequestInfo | URL, init?: RequestInit) => {
+          sent.push(`${init?.method ?? 'GET'} ${String(url)}`);
+          return fetch(url, init);
+        },
+      });
+      // WHEN it cancels the job that has succeeded
+      const err = await errorOf(() => counting.fineTuning.jobs.cancel(doneJob.id));
+      // THEN one request was sent and the answer is a 400 naming the job and its state
+      expect(sent).toEqual([`POST ${t.platform.url}/fine_tuning/jobs/${doneJob.id}/cancel`]);
+      expect(err).toEqual({
+        status: 400,
+        code: 'job_not_cancellable',
+        param: 'fine_tuning_job_id',
+        type: 'invalid_request_error',
+        message: `Job '${doneJob.id}' has already succeeded; only validating_files, queued and running jobs can be cancelled.`,
+      });
     });
 
     test('a revoked key stops working at once', async () => {

@@ -75,10 +75,32 @@ export function checkRecord(obj: unknown, kind: DataKind): void {
   checkOutput(get(o, 'non_preferred_output', 'non_preferred_output'), 'non_preferred_output');
 }
 
+/** The other format: what a file given to the wrong method is checked against, to say so once. */
+export const OTHER_KIND: Readonly<Record<DataKind, DataKind>> = { sft: 'dpo', dpo: 'sft' };
+
+/** Each format as messages name it: the method that trains on it and the fields of one example. */
+export const FORMATS: Readonly<Record<DataKind, { readonly method: string; readonly examples: string }>> = {
+  sft: { method: 'supervised', examples: 'chat examples (messages)' },
+  dpo: { method: 'dpo', examples: 'preference examples (input, preferred_output, non_preferred_output)' },
+};
+
 export const MESSAGES = {
   notUtf8: 'is not valid UTF-8',
   notJson: 'is not valid JSON',
   empty: 'file is empty',
   moreErrors: (k: number) => `and ${k} more lines with errors`,
-  tooFew: (n: number, min: number) => `file has ${n} examples; at least ${min} are required`,
+  tooFew: (n: number, min: number) => `file has ${n === 0 ? 'no valid examples' : n === 1 ? '1 valid example' : `${n} valid examples`}; at least ${min} are required`,
+  wrongFormat: (expected: DataKind, got: DataKind) =>
+    `file has ${FORMATS[got].examples}, the format of method ${FORMATS[got].method}; method ${FORMATS[expected].method} expects ${FORMATS[expected].examples}`,
 } as const;
+
+/** Whether a parsed line is a valid example of `kind`. */
+export function isRecordOf(obj: unknown, kind: DataKind): boolean {
+  try {
+    checkRecord(obj, kind);
+    return true;
+  } catch (err) {
+    if (err instanceof LineError) return false;
+    throw err;
+  }
+}

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { estimateMessageTokens } from '../../../../constructs/estimate/token-count';
-import { checkRecord, LineError, MAX_LINE_ERRORS, MESSAGES, MIN_EXAMPLES, type DataKind } from './training-file-rules';
+import { checkRecord, isRecordOf, LineError, MAX_LINE_ERRORS, MESSAGES, MIN_EXAMPLES, OTHER_KIND, type DataKind } from './training-file-rules';
 
 export interface DataProblem {
   readonly message: string;
@@ -12,7 +12,7 @@ export interface ValidationResult {
   readonly ok: boolean;
   /** Up to 20 line problems, then file-level ones; empty when ok. */
   readonly problems: readonly DataProblem[];
-  /** Non-blank lines. */
+  /** Valid examples (lines with an error and blank lines are not examples). */
   readonly examples: number;
   /**
    * Supervised files: tokens by the estimator's no-tokenizer rule (characters / 4 + 4 per message, see
@@ -37,14 +37,18 @@ function parseLine(text: string): unknown {
 
 /**
  * Streams a JSONL training file (one line in memory at a time) and reports its problems exactly as the trainer does:
- * line-level messages start with `line N: `, file-level ones do not.
+ * line-level messages start with `line N: `, file-level ones do not. A file with no valid example for the method
+ * whose lines are examples of the other format (a chat file given to a DPO job, or the reverse) gets one message
+ * saying which format the method expects and which the file has, instead of an error on every line.
  */
 export async function validateTrainingFile(stream: Readable, kind: DataKind, minExamples = MIN_EXAMPLES): Promise<ValidationResult> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const problems: DataProblem[] = [];
   let pending: Buffer = Buffer.alloc(0);
   let lineNo = 0;
+  let nonBlank = 0;
   let examples = 0;
+  let otherFormat = 0;
   let lineErrors = 0;
   let estimatedTokens = 0;
 
@@ -52,7 +56,8 @@ export async function validateTrainingFile(stream: Readable, kind: DataKind, min
     lineNo += 1;
     const line = raw.length > 0 && raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
     if (isBlank(line)) return;
-    examples += 1;
+    nonBlank += 1;
+    let record: unknown;
     try {
       let text: string;
       try {
@@ -60,13 +65,15 @@ export async function validateTrainingFile(stream: Readable, kind: DataKind, min
       } catch {
         throw new LineError(MESSAGES.notUtf8);
       }
-      const record = parseLine(text);
+      record = parseLine(text);
       checkRecord(record, kind);
+      examples += 1;
       if (kind === 'sft') {
         for (const m of (record as { messages: readonly { content: string }[] }).messages) estimatedTokens += estimateMessageTokens(m.content);
       }
     } catch (err) {
       if (!(err instanceof LineError)) throw err;
+      if (record !== undefined && isRecordOf(record, OTHER_KIND[kind])) otherFormat += 1;
       lineErrors += 1;
       if (lineErrors <= MAX_LINE_ERRORS) problems.push({ message: `line ${lineNo}: ${err.message}`, line: lineNo });
     }
@@ -82,7 +89,8 @@ export async function validateTrainingFile(stream: Readable, kind: DataKind, min
     pending = Buffer.from(pending.subarray(start));
   }
   handle(pending);
-  if (examples === 0) return { ok: false, problems: [{ message: MESSAGES.empty, line: null }], examples };
+  if (nonBlank === 0) return { ok: false, problems: [{ message: MESSAGES.empty, line: null }], examples };
+  if (examples === 0 && otherFormat > 0) return { ok: false, problems: [{ message: MESSAGES.wrongFormat(kind, OTHER_KIND[kind]), line: null }], examples };
   if (lineErrors > MAX_LINE_ERRORS) problems.push({ message: MESSAGES.moreErrors(lineErrors - MAX_LINE_ERRORS), line: null });
   if (examples < minExamples) problems.push({ message: MESSAGES.tooFew(examples, minExamples), line: null });
   return { ok: problems.length === 0, problems, examples, ...(kind === 'sft' ? { estimatedTokens } : {}) };

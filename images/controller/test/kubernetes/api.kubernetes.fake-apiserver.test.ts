@@ -35,6 +35,8 @@ function withoutNotices(inner: Executor): Executor {
   const plain = (l: RunListener): RunListener => ({ onEvents: (id, events, cursor) => l.onEvents(id, events, cursor), onEnd: (id, end) => l.onEnd(id, end) });
   return {
     kind: inner.kind,
+    // placement at queue time, stored with the job: every start below runs on it
+    ...(inner.place !== undefined ? { place: inner.place.bind(inner) } : {}),
     start: (request, cursor, listener) => inner.start(request, cursor, plain(listener)),
     attach: (request, cursor, listener) => inner.attach(request, cursor, plain(listener)),
     stop: (jobId) => inner.stop(jobId),

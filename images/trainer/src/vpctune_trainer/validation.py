@@ -15,8 +15,13 @@ Rules, in the order they are checked (the first failing rule of a line is that l
 * DPO: ``input`` an object whose ``messages`` follow the SFT message rules (an assistant message is not required);
   ``preferred_output`` and ``non_preferred_output`` each an array of exactly one object with role ``assistant`` and
   string content.
+* A file with no valid example for the method whose lines are examples of the other format (a chat file given to a
+  DPO job, or the reverse) gets one message instead of an error on every line: ``file has chat examples (messages),
+  the format of method supervised; method dpo expects preference examples (input, preferred_output,
+  non_preferred_output)`` (and the reverse).
 * At most 20 line errors are reported; if there are more, ``and K more lines with errors`` follows.
-* File level, after the line errors: ``file has N examples; at least 10 are required`` where N counts non-blank lines.
+* File level, after the line errors: ``file has N valid examples; at least 10 are required`` where N counts valid
+  examples only (``1 valid example``, ``no valid examples``).
 
 Type names used in messages are JSON's: object, array, string, number, boolean, null.
 """
@@ -30,6 +35,12 @@ from typing import Any, Iterator
 MIN_EXAMPLES = 10
 MAX_LINE_ERRORS = 20
 ROLES = ("system", "user", "assistant")
+OTHER_KIND = {"sft": "dpo", "dpo": "sft"}
+# Each format as messages name it: the method that trains on it and the fields of one example.
+FORMATS = {
+    "sft": ("supervised", "chat examples (messages)"),
+    "dpo": ("dpo", "preference examples (input, preferred_output, non_preferred_output)"),
+}
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,25 @@ def check_record(obj: Any, kind: str) -> None:
         raise ValueError(f"unknown data kind {kind!r}")
 
 
+def is_record_of(obj: Any, kind: str) -> bool:
+    try:
+        check_record(obj, kind)
+        return True
+    except LineError:
+        return False
+
+
+def too_few_message(n: int, min_examples: int) -> str:
+    count = "no valid examples" if n == 0 else "1 valid example" if n == 1 else f"{n} valid examples"
+    return f"file has {count}; at least {min_examples} are required"
+
+
+def wrong_format_message(expected: str, got: str) -> str:
+    got_method, got_examples = FORMATS[got]
+    method, examples = FORMATS[expected]
+    return f"file has {got_examples}, the format of method {got_method}; method {method} expects {examples}"
+
+
 def _lines(raw: bytes) -> Iterator[tuple[int, bytes]]:
     for i, line in enumerate(raw.split(b"\n"), start=1):
         if line.endswith(b"\r"):
@@ -141,12 +171,15 @@ def validate_bytes(raw: bytes, kind: str, min_examples: int = MIN_EXAMPLES) -> t
     """Returns (problems, examples). examples holds the valid records with their line numbers."""
     problems: list[Problem] = []
     examples: list[Example] = []
-    n_examples = 0
+    non_blank = 0
+    other_format = 0
     line_errors = 0
     for lineno, line in _lines(raw):
         if _is_blank(line):
             continue
-        n_examples += 1
+        non_blank += 1
+        obj: Any = None
+        parsed = False
         try:
             try:
                 text = line.decode("utf-8")
@@ -154,20 +187,25 @@ def validate_bytes(raw: bytes, kind: str, min_examples: int = MIN_EXAMPLES) -> t
                 raise LineError("is not valid UTF-8") from None
             try:
                 obj = json.loads(text, parse_constant=_reject_constant)
+                parsed = True
             except ValueError:
                 raise LineError("is not valid JSON") from None
             check_record(obj, kind)
             examples.append(Example(lineno, obj))
         except LineError as e:
+            if parsed and is_record_of(obj, OTHER_KIND[kind]):
+                other_format += 1
             line_errors += 1
             if line_errors <= MAX_LINE_ERRORS:
                 problems.append(Problem(f"line {lineno}: {e}", lineno))
-    if n_examples == 0:
+    if non_blank == 0:
         return [Problem("file is empty", None)], []
+    if not examples and other_format > 0:
+        return [Problem(wrong_format_message(kind, OTHER_KIND[kind]), None)], []
     if line_errors > MAX_LINE_ERRORS:
         problems.append(Problem(f"and {line_errors - MAX_LINE_ERRORS} more lines with errors", None))
-    if n_examples < min_examples:
-        problems.append(Problem(f"file has {n_examples} examples; at least {min_examples} are required", None))
+    if len(examples) < min_examples:
+        problems.append(Problem(too_few_message(len(examples), min_examples), None))
     return problems, examples
 
 
