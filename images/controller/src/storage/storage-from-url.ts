@@ -1,9 +1,12 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Cloud } from '../../../../constructs/catalog';
+import { CLOUD_STORAGE_URL_FORMS, profileForStorageUrl, type ParsedStorageUrl } from '../../../../constructs/platform';
 import { AzureBlobStorage, type AzureBlobStorageOptions } from './azure-blob-storage';
 import type { BlobStorage } from './blob-storage';
 import { GcsStorage, type GcsStorageOptions } from './gcs-storage';
 import { LocalDirectoryStorage } from './local-directory-storage';
+import { isLocalStorageUrl, storageUrlScheme } from './local-storage-url';
 import { S3Storage, type S3StorageOptions } from './s3-storage';
 
 /** Per-store settings a URL cannot carry (emulator endpoints and test credentials); production passes none. */
@@ -13,36 +16,31 @@ export interface StorageOverrides {
   readonly azure?: Partial<Omit<AzureBlobStorageOptions, 'account' | 'container' | 'prefix'>>;
 }
 
-export const STORAGE_URL_FORMS = 's3://BUCKET[/PREFIX], gs://BUCKET[/PREFIX], az://ACCOUNT/CONTAINER[/PREFIX], file:///DIR or a directory path';
+export const STORAGE_URL_FORMS = `${CLOUD_STORAGE_URL_FORMS}, file:///DIR or a directory path`;
+
+/** The store of each cloud, built from the location and prefix its profile parsed and the URL's query. */
+const CLOUD_STORES: Readonly<Record<Cloud, (at: ParsedStorageUrl, query: URLSearchParams, overrides: StorageOverrides) => BlobStorage>> = {
+  [Cloud.AWS]: ({ location, prefix }, query, overrides) => {
+    const region = query.get('region');
+    return new S3Storage({ ...overrides.s3, ...(region !== null ? { region } : {}), bucket: location.bucket, prefix });
+  },
+  [Cloud.GCP]: ({ location, prefix }, _query, overrides) => new GcsStorage({ ...overrides.gcs, bucket: location.bucket, prefix }),
+  [Cloud.AZURE]: ({ location, prefix }, _query, overrides) => new AzureBlobStorage({ ...overrides.azure, account: location.account ?? '', container: location.bucket, prefix }),
+};
 
 /**
- * The blob storage a URL names: `s3://bucket/prefix` (region from `?region=` or the SDK's chain), `gs://bucket/prefix`,
- * `az://account/container/prefix`, `file:///dir` or a plain directory path (local storage).
+ * The blob storage a URL names. Cloud URLs are read by their cloud's profile (`profileForStorageUrl`, the same forms
+ * the trainer reads): `s3://BUCKET[/PREFIX]` (region from `?region=` or the SDK's chain), `gs://BUCKET[/PREFIX]`,
+ * `az://ACCOUNT/CONTAINER[/PREFIX]`; `file:///DIR` or a plain directory path is local storage. A malformed cloud URL
+ * throws the profile's `StorageUrlError`, naming the URL, the part and what is allowed.
  */
 export function storageFromUrl(url: string, overrides: StorageOverrides = {}): BlobStorage {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
-  if (scheme === undefined) {
-    if (url === '') throw new Error(`empty storage URL; use ${STORAGE_URL_FORMS}`);
-    return new LocalDirectoryStorage(path.resolve(url));
-  }
-  if (scheme === 'file') return new LocalDirectoryStorage(fileURLToPath(url));
-  const parsed = new URL(url);
-  const host = parsed.hostname;
-  const segments = decodeURIComponent(parsed.pathname).split('/').filter((s) => s !== '');
-  if (host === '') throw new Error(`storage URL ${url} names no ${scheme === 'az' ? 'account' : 'bucket'}; use ${STORAGE_URL_FORMS}`);
-  switch (scheme) {
-    case 's3': {
-      const region = parsed.searchParams.get('region');
-      return new S3Storage({ ...overrides.s3, ...(region !== null ? { region } : {}), bucket: host, prefix: segments.join('/') });
-    }
-    case 'gs':
-      return new GcsStorage({ ...overrides.gcs, bucket: host, prefix: segments.join('/') });
-    case 'az': {
-      const [container, ...rest] = segments;
-      if (container === undefined) throw new Error(`storage URL ${url} names no container; use az://ACCOUNT/CONTAINER[/PREFIX]`);
-      return new AzureBlobStorage({ ...overrides.azure, account: host, container, prefix: rest.join('/') });
-    }
-    default:
-      throw new Error(`unsupported storage URL scheme '${scheme}://' in ${url}; use ${STORAGE_URL_FORMS}`);
-  }
+  if (url === '') throw new Error(`empty storage URL; use ${STORAGE_URL_FORMS}`);
+  if (isLocalStorageUrl(url)) return new LocalDirectoryStorage(storageUrlScheme(url) === 'file' ? fileURLToPath(url) : path.resolve(url));
+  const profile = profileForStorageUrl(url);
+  if (profile === undefined) throw new Error(`unsupported storage URL scheme '${storageUrlScheme(url) ?? ''}://' in ${url}; use ${STORAGE_URL_FORMS}`);
+  const queryAt = url.search(/[?#]/);
+  const parsed = profile.storage.parse(queryAt < 0 ? url : url.slice(0, queryAt)) as ParsedStorageUrl;
+  const query = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1).replace(/#.*$/, ''));
+  return CLOUD_STORES[profile.cloud](parsed, query, overrides);
 }

@@ -42,7 +42,28 @@ describe('storageFromUrl', () => {
     expect(() => storageFromUrl('ftp://host/dir')).toThrow(
       "unsupported storage URL scheme 'ftp://' in ftp://host/dir; use s3://BUCKET[/PREFIX], gs://BUCKET[/PREFIX], az://ACCOUNT/CONTAINER[/PREFIX], file:///DIR or a directory path",
     );
-    expect(() => storageFromUrl('az://acmeftdata')).toThrow('storage URL az://acmeftdata names no container; use az://ACCOUNT/CONTAINER[/PREFIX]');
+    expect(() => storageFromUrl('az://acmeftdata')).toThrow('storage URL az://acmeftdata names no container; allowed: az://ACCOUNT/CONTAINER[/PREFIX]');
     expect(() => storageFromUrl('')).toThrow('empty storage URL; use s3://BUCKET');
+  });
+
+  test('GIVEN a cloud URL with a malformed name WHEN turned into a store THEN the profile’s message names the part and what is allowed', () => {
+    // GIVEN an Azure URL whose account has a dash, and an S3 URL whose bucket is too short
+    // WHEN either is turned into a store
+    // THEN the cloud profile refuses it before any client is made
+    expect(() => storageFromUrl('az://acme-ft/artifacts')).toThrow(
+      'storage URL az://acme-ft/artifacts: account "acme-ft" is not a storage account name; allowed: 3-24 lowercase letters and digits',
+    );
+    expect(() => storageFromUrl('s3://ab?region=eu-west-1')).toThrow(
+      'storage URL s3://ab: bucket "ab" is not an S3 bucket name; allowed: 3-63 lowercase letters, digits, dots and dashes, starting and ending with a letter or digit',
+    );
+  });
+
+  test('GIVEN a bucket-only S3 URL with a region query WHEN turned into a store THEN the query is not read as part of the bucket', async () => {
+    // GIVEN s3://BUCKET?region=R (no prefix: the query follows the bucket name directly)
+    // WHEN it is turned into a store
+    const s = storageFromUrl('s3://acme-ft-data?region=ap-south-1') as S3Storage;
+    // THEN the bucket name is valid and the region is the query's
+    expect(await s.client.config.region()).toBe('ap-south-1');
+    s.close();
   });
 });

@@ -6,5 +6,5 @@ export { KubeApi, loadKubernetesClient, type KubeConnection, type KubernetesClie
 export { buildRunManifests, podSpecJson, type RunManifestInput, type RunManifests } from './manifests';
 export { choosePlacement, placedRunSeconds, PlacementError, type Placement, type PlacementPool, type PlacementRequest } from './placement';
 export { observeAttempt, livePods, type AttemptEnd, type AttemptObservation } from './observe';
-export { settingsFromConfig, settingsProblems, DEFAULT_RUN_SETTINGS, BUCKET_SCHEME, type KubernetesRunSettings, type RunSettingsOverrides } from './settings';
+export { settingsFromConfig, settingsProblems, DEFAULT_RUN_SETTINGS, trainerStorageOf, type KubernetesRunSettings, type RunSettingsOverrides } from './settings';
 export * from './names';

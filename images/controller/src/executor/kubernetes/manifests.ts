@@ -7,8 +7,10 @@
  *   hostnames `<job>-<index>` under the Service's subdomain, and torchrun's rendezvous environment comes from them
  *   (MASTER_ADDR `<job>-0.<service>`, NODE_RANK = the completion index, NNODES, MASTER_PORT);
  * - the trainer spec in a ConfigMap mounted at /etc/vpctune/spec.json, storage keys turned into bucket URIs;
- * - GPUs requested and limited (`nvidia.com/gpu`), the pool's node selector and the GPU taint's toleration;
- * - the `vpctune-trainer` service account (the workload identity the bucket trusts);
+ * - GPUs requested and limited (`nvidia.com/gpu`), the pool's node selector, and tolerations for the GPU taint and the
+ *   taints the cloud adds to the pool's nodes (the profile's `addedTaints`: AKS Spot);
+ * - the `vpctune-trainer` service account (the workload identity the bucket trusts), the pod labels the cloud's
+ *   identity webhook needs and the cloud's environment (the profile's `workloadIdentity.podLabels` and `podEnv`);
  * - created suspended with the Kueue queue label, so Kueue admits it when the pool has quota;
  * - a scratch emptyDir for staging inputs and checkpoints (sized from the shape's local NVMe) and a memory-backed
  *   /dev/shm for NCCL;
@@ -16,9 +18,8 @@
  *   Job at once, so the executor decides: it fails the job, or resubmits it to resume from the last checkpoint.
  */
 import type { V1ConfigMap, V1EnvVar, V1Job, V1PodFailurePolicyRule, V1Service, V1Toleration } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import { Cloud } from '../../../../../constructs/catalog';
 import { CapacityType } from '../../../../../constructs/config';
-import { GPU_RESOURCE, GPU_TAINT, HOST_RESOURCE_SHARE, KUEUE_LOCAL_QUEUE, KUEUE_QUEUE_LABEL, POOL_LABEL, ServiceAccount } from '../../../../../constructs/platform';
+import { cloudProfile, GPU_RESOURCE, GPU_TAINT, HOST_RESOURCE_SHARE, KUEUE_LOCAL_QUEUE, KUEUE_QUEUE_LABEL, POOL_LABEL, ServiceAccount } from '../../../../../constructs/platform';
 import type { TrainerSpec } from '../trainer-contract';
 import {
   APP_NAME,
@@ -110,17 +111,6 @@ function nodeShare(placement: Placement): number {
   return placement.gpusPerPod / placement.pool.sku.gpuCount;
 }
 
-function cloudEnv(settings: KubernetesRunSettings): V1EnvVar[] {
-  switch (settings.cloud) {
-    case Cloud.AWS:
-      return [{ name: 'AWS_REGION', value: settings.region }, { name: 'AWS_DEFAULT_REGION', value: settings.region }];
-    case Cloud.AZURE:
-      return settings.azureStorageAccountUrl !== undefined ? [{ name: 'AZURE_STORAGE_ACCOUNT_URL', value: settings.azureStorageAccountUrl }] : [];
-    case Cloud.GCP:
-      return [];
-  }
-}
-
 const POD_FAILURE_RULES: V1PodFailurePolicyRule[] = [
   // Invalid spec or data: another pod would fail the same way.
   { action: 'FailJob', onExitCodes: { containerName: TRAINER_CONTAINER, operator: 'In', values: [EXIT_INVALID] } },
@@ -133,6 +123,7 @@ export function buildRunManifests(input: RunManifestInput, settings: KubernetesR
   const pool = placement.pool;
   const names = objectNames(input.jobId, input.attempt);
   const multiNode = placement.nodes > 1;
+  const profile = cloudProfile(settings.cloud);
   const common = labels(input, pool.name);
   const namespace = settings.namespace;
   const annotations = { [PROJECT_ANNOTATION]: input.projectId, [PREEMPTIONS_ANNOTATION]: String(input.preemptions), [PLACEMENT_ANNOTATION]: placement.reason };
@@ -164,7 +155,7 @@ export function buildRunManifests(input: RunManifestInput, settings: KubernetesR
     { name: 'VPCTUNE_STAGING_DIR', value: SCRATCH_DIR },
     { name: 'HF_HUB_OFFLINE', value: '1' },
     { name: 'PYTHONUNBUFFERED', value: '1' },
-    ...cloudEnv(settings),
+    ...profile.podEnv({ region: settings.region, ...(settings.storageEndpoint !== undefined ? { storageEndpoint: settings.storageEndpoint } : {}) }).map((v) => ({ name: v.name, value: v.value })),
     ...(multiNode
       ? [
           { name: 'NNODES', value: String(placement.nodes) },
@@ -182,11 +173,12 @@ export function buildRunManifests(input: RunManifestInput, settings: KubernetesR
     : {};
   const tolerations: V1Toleration[] = [
     { key: GPU_TAINT.key, operator: 'Equal', value: GPU_TAINT.value, effect: GPU_TAINT.effect },
+    ...profile.addedTaints(pool.capacity).map((t): V1Toleration => ({ key: t.key, operator: 'Equal', value: t.value, effect: t.effect })),
     { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: settings.unreachableTolerationSeconds },
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: settings.unreachableTolerationSeconds },
   ];
   const scratchGB = pool.sku.localNvmeGB * share * 0.9;
-  const podLabels: Record<string, string> = { ...common, ...(settings.cloud === Cloud.AZURE ? { 'azure.workload.identity/use': 'true' } : {}) };
+  const podLabels: Record<string, string> = { ...common, ...profile.workloadIdentity.podLabels };
 
   const job: V1Job = {
     apiVersion: 'batch/v1',

@@ -1,26 +1,34 @@
 /**
  * What the Kubernetes executor needs to know about the platform it runs on: the GPU pools (from the platform config),
  * where the bucket is, the trainer image, and the knobs of the Jobs it creates. `settingsFromConfig` derives them from
- * a `vpctune.yaml`; every knob documents its default.
+ * a `vpctune.yaml`, and `trainerStorageOf` the bucket URI from the controller's storage URL, both through the cloud
+ * profile (`constructs/platform/cloud-profiles.ts`); every knob documents its default.
  */
-import { Cloud } from '../../../../../constructs/catalog';
+import type { Cloud } from '../../../../../constructs/catalog';
 import type { ResolvedPlatformConfig } from '../../../../../constructs/config';
-import { PLATFORM_NAMESPACE } from '../../../../../constructs/platform';
+import { cloudProfile, parseCloudStorageUrl, PLATFORM_NAMESPACE, StorageUrlError } from '../../../../../constructs/platform';
+import { isLocalStorageUrl } from '../../storage/local-storage-url';
 import type { PlacementPool } from './placement';
 
 export interface KubernetesRunSettings {
   readonly cloud: Cloud;
-  /** Cloud region, passed to the trainer (AWS_REGION on AWS). */
+  /** Cloud region, passed to the trainer where the cloud's SDK wants it (the profile's `podEnv`: AWS_REGION on AWS). */
   readonly region: string;
   readonly pools: readonly PlacementPool[];
   /** Namespace of Jobs, ConfigMaps and Services. @default vpctune (DESIGN.md) */
   readonly namespace: string;
   /** The trainer image (`…/trainer:TAG`), ideally by digest. */
   readonly trainerImage: string;
-  /** Bucket (or Azure container) URI the storage keys live under: `s3://acme-artifacts-123`, `gs://…`, `az://container`. */
+  /**
+   * The storage URL the storage keys live under, in the cloud's form (the profile's `storage.urlForm`):
+   * `s3://acme-artifacts-123[/PREFIX]`, `gs://…`, `az://ACCOUNT/CONTAINER[/PREFIX]`.
+   */
   readonly bucketUri: string;
-  /** Azure only: the storage account URL the trainer's azure-storage-blob client uses. @default none */
-  readonly azureStorageAccountUrl?: string;
+  /**
+   * An object-store endpoint trainer pods use instead of the cloud's public one (an emulator, a sovereign cloud),
+   * passed in the variable the cloud's SDK reads (the profile's `podEnv`). @default none: the cloud's endpoint
+   */
+  readonly storageEndpoint?: string;
   /** Create Jobs suspended with the Kueue queue label so Kueue admits them. @default true */
   readonly kueue: boolean;
   /** Pod failures the Job itself retries before it fails (preemptions are retried by the executor instead). @default 0 */
@@ -56,25 +64,23 @@ export const DEFAULT_RUN_SETTINGS = {
   hostResources: true,
 } as const;
 
-/** The object-store URI scheme the trainer understands per cloud (images/trainer/README.md, "Object stores"). */
-export const BUCKET_SCHEME: Readonly<Record<Cloud, string>> = { [Cloud.AWS]: 's3', [Cloud.GCP]: 'gs', [Cloud.AZURE]: 'az' };
-
 export type RunSettingsOverrides = Partial<Omit<KubernetesRunSettings, 'cloud' | 'region' | 'pools'>>;
 
 /**
  * Settings from a platform config. The bucket and image names are only known once the stack is deployed: without
- * them, `<scheme>://<name>-artifacts` and `<name>/trainer:latest` stand in (placeholders for review output).
+ * them, the profile's default location (`s3://<name>-artifacts`, `gs://<name>-artifacts`,
+ * `az://<name without dashes>/artifacts`) and `<name>/trainer:latest` stand in (placeholders for review output).
  */
 export function settingsFromConfig(config: ResolvedPlatformConfig, overrides: RunSettingsOverrides = {}): KubernetesRunSettings {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as RunSettingsOverrides;
+  const storage = cloudProfile(config.cloud).storage;
   return {
     ...DEFAULT_RUN_SETTINGS,
     cloud: config.cloud,
     region: config.region,
     pools: config.gpuPools,
     trainerImage: `${config.name}/trainer:latest`,
-    bucketUri: `${BUCKET_SCHEME[config.cloud]}://${config.name}-artifacts`,
-    ...(config.cloud === Cloud.AZURE ? { azureStorageAccountUrl: `https://${config.name.replace(/-/g, '').slice(0, 24)}.blob.core.windows.net` } : {}),
+    bucketUri: storage.url(storage.defaultLocation(config.name)),
     ...defined,
   };
 }
@@ -82,12 +88,15 @@ export function settingsFromConfig(config: ResolvedPlatformConfig, overrides: Ru
 /** Checks settings that would otherwise produce manifests the API server rejects; returns one message per problem. */
 export function settingsProblems(s: KubernetesRunSettings): string[] {
   const problems: string[] = [];
-  const scheme = BUCKET_SCHEME[s.cloud];
-  if (!new RegExp(`^${scheme}://[a-z0-9][a-z0-9._-]*[a-z0-9](/.*)?$`).test(s.bucketUri)) {
-    problems.push(`bucket ${JSON.stringify(s.bucketUri)} is not a bucket URI for cloud ${s.cloud}; allowed: ${scheme}://NAME`);
+  const storage = cloudProfile(s.cloud).storage;
+  try {
+    if (storage.parse(s.bucketUri) === undefined) problems.push(`bucket ${JSON.stringify(s.bucketUri)} is not a bucket URI for cloud ${s.cloud}; allowed: ${storage.urlForm}`);
+  } catch (err) {
+    if (!(err instanceof StorageUrlError)) throw err;
+    problems.push(`bucket ${JSON.stringify(s.bucketUri)}: ${err.message}`);
   }
-  if (s.cloud === Cloud.AZURE && (s.azureStorageAccountUrl === undefined || !/^https:\/\/[a-z0-9]{3,24}\.blob\./.test(s.azureStorageAccountUrl))) {
-    problems.push(`storage account URL ${JSON.stringify(s.azureStorageAccountUrl ?? '')} is not an Azure Blob endpoint; allowed: https://ACCOUNT.blob.core.windows.net`);
+  if (s.storageEndpoint !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(s.storageEndpoint)) {
+    problems.push(`storage endpoint ${JSON.stringify(s.storageEndpoint)} is not an http(s) URL; allowed: https://HOST[/PATH] (an emulator or a sovereign cloud's endpoint)`);
   }
   if (s.trainerImage.trim() === '' || /\s/.test(s.trainerImage)) problems.push(`trainer image ${JSON.stringify(s.trainerImage)} is not an image reference`);
   const whole = (name: string, v: number | undefined, min: number, max: number): void => {
@@ -100,4 +109,16 @@ export function settingsProblems(s: KubernetesRunSettings): string[] {
   whole('masterPort', s.masterPort, 1, 65_535);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s.namespace) || s.namespace.length > 63) problems.push(`namespace ${JSON.stringify(s.namespace)} is not a DNS label`);
   return problems;
+}
+
+/**
+ * Where trainer pods find the controller's storage: the storage URL's cloud and its bucket URI (the same location and
+ * prefix in the cloud's canonical form, without the `?region=` query only the controller's S3 client reads).
+ * Undefined for local storage (a directory path or `file://`), which trainer pods cannot read. Throws
+ * `StorageUrlError` naming the URL and what is allowed when it is malformed or of no cloud.
+ */
+export function trainerStorageOf(storageUrl: string): { readonly cloud: Cloud; readonly bucketUri: string } | undefined {
+  if (isLocalStorageUrl(storageUrl)) return undefined;
+  const { cloud, location, prefix } = parseCloudStorageUrl(storageUrl.replace(/[?#].*$/, ''));
+  return { cloud, bucketUri: cloudProfile(cloud).storage.url(location, prefix) };
 }
