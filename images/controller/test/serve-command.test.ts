@@ -7,62 +7,60 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { planServe, trainerBucketOf } from '../src/cli/serve-command';
+import { planServe, type ServeFlags } from '../src/cli/serve-command';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const SKETCH = path.join(REPO, 'stacks', 'examples', 'design-sketch.yaml');
 const AZURE = path.join(REPO, 'stacks', 'examples', 'azure-a100.yaml');
-const USAGE_LINE =
-  'usage: vpctune serve --config PLATFORM.yaml --storage URL --trainer-image IMAGE [--bucket-uri URI] [--database-url postgres://…] ' +
-  '[--data-dir DIR] [--host H] [--port N] [--max-jobs N] [--max-jobs-per-project N] [--project P]';
+/** The flags' defaults, as the command declares them. */
+const DEFAULTS: ServeFlags = { dataDir: '/data', host: '0.0.0.0', port: 8321, maxJobs: 64, maxJobsPerProject: 8, project: 'default' };
+const flags = (given: Partial<ServeFlags>): ServeFlags => ({ ...DEFAULTS, ...given });
 
 describe('vpctune serve: planning from flags and the platform config', () => {
   test('GIVEN nothing WHEN planned THEN every required setting is named with what is allowed', () => {
-    expect(() => planServe([], {})).toThrow(
+    expect(() => planServe(flags({}))).toThrow(
       [
         '--config (or VPCTUNE_CONFIG_FILE) is required: the platform config the stack was deployed from',
         '--storage (or VPCTUNE_STORAGE_URL) is required; allowed: s3://BUCKET[/PREFIX], gs://BUCKET[/PREFIX], az://ACCOUNT/CONTAINER[/PREFIX], file:///DIR or a directory path',
         '--trainer-image (or VPCTUNE_TRAINER_IMAGE) is required: the trainer image in the platform registry, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/trainer:0.1.0',
-        USAGE_LINE,
       ].join('\n'),
     );
   });
 
   test('GIVEN an unpinned trainer image WHEN planned THEN refused', () => {
-    expect(() => planServe(['--config', SKETCH, '--storage', 's3://acme-artifacts', '--trainer-image', 'acme/trainer:latest'], {})).toThrow(
+    expect(() => planServe(flags({ config: SKETCH, storage: 's3://acme-artifacts', trainerImage: 'acme/trainer:latest' }))).toThrow(
       '--trainer-image "acme/trainer:latest" has no pinned tag or digest; allowed: IMAGE:TAG or IMAGE@sha256:DIGEST (not latest)',
     );
   });
 
   test('GIVEN GCS storage for an AWS platform WHEN planned THEN refused naming the cloud', () => {
-    expect(() => planServe(['--config', SKETCH, '--storage', 'gs://acme-artifacts', '--trainer-image', 'acme/trainer:0.1.0'], {})).toThrow(
+    expect(() => planServe(flags({ config: SKETCH, storage: 'gs://acme-artifacts', trainerImage: 'acme/trainer:0.1.0' }))).toThrow(
       '--storage gs://acme-artifacts is not aws storage; platform acme-ft runs on aws: allowed s3://…',
     );
   });
 
   test('GIVEN local storage without a bucket WHEN planned THEN refused: trainer pods could not read it', () => {
-    expect(() => planServe(['--config', SKETCH, '--storage', '/tmp/x', '--trainer-image', 'acme/trainer:0.1.0'], {})).toThrow(
+    expect(() => planServe(flags({ config: SKETCH, storage: '/tmp/x', trainerImage: 'acme/trainer:0.1.0' }))).toThrow(
       '--storage /tmp/x is local; trainer pods cannot read it: give --bucket-uri s3://BUCKET that mirrors it, or use s3:// storage',
     );
   });
 
   test('GIVEN env settings for an AWS platform WHEN planned THEN S3 bucket, pools from the config, Kueue on, PostgreSQL URL', () => {
-    const plan = planServe([], {
-      VPCTUNE_CONFIG_FILE: SKETCH,
-      VPCTUNE_STORAGE_URL: 's3://acme-artifacts-123/vpctune',
-      VPCTUNE_TRAINER_IMAGE: '123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-ft/trainer:0.1.0',
-      VPCTUNE_DATABASE_URL: 'postgres://vpctune@db/vpctune',
-    });
+    const plan = planServe(flags({
+      config: SKETCH,
+      storage: 's3://acme-artifacts-123/vpctune',
+      trainerImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-ft/trainer:0.1.0',
+      databaseUrl: 'postgres://vpctune@db/vpctune',
+    }));
     expect(plan.settings.bucketUri).toBe('s3://acme-artifacts-123/vpctune');
     expect(plan.settings.pools.map((p) => p.name)).toEqual(['a10g', 'h100']);
     expect(plan.settings).toMatchObject({ namespace: 'vpctune', kueue: true, trainerImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-ft/trainer:0.1.0' });
     expect(plan).toMatchObject({ databaseUrl: 'postgres://vpctune@db/vpctune', dataDir: '/data', host: '0.0.0.0', port: 8321, maxJobs: 64, maxJobsPerProject: 8 });
   });
 
-  test('GIVEN Azure storage WHEN planned THEN the trainer gets the container URI and the account URL', () => {
-    expect(trainerBucketOf('az://acmeft/artifacts/prod/')).toEqual({ bucketUri: 'az://artifacts/prod', azureStorageAccountUrl: 'https://acmeft.blob.core.windows.net' });
-    const plan = planServe(['--config', AZURE, '--storage', 'az://acmeft/artifacts', '--trainer-image', 'acme.azurecr.io/trainer@sha256:' + 'a'.repeat(64)], {});
-    expect(plan.settings).toMatchObject({ cloud: 'azure', bucketUri: 'az://artifacts', azureStorageAccountUrl: 'https://acmeft.blob.core.windows.net' });
+  test('GIVEN Azure storage WHEN planned THEN the trainer gets the same account, container and prefix (the cloud profile\'s URL form)', () => {
+    const plan = planServe(flags({ config: AZURE, storage: 'az://acmeft/artifacts/prod/', trainerImage: 'acme.azurecr.io/trainer@sha256:' + 'a'.repeat(64) }));
+    expect(plan.settings).toMatchObject({ cloud: 'azure', bucketUri: 'az://acmeft/artifacts/prod' });
   });
 
   test('the controller image runs serve and documents the environment serve reads', () => {

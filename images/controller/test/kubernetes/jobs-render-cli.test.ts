@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { runJobs } from '../../src/cli/jobs-command';
+import { main } from '../../../../stacks/cli/main';
 import { objectNames } from '../../src/executor/kubernetes/names';
 import { FakeApiServer } from './fake-apiserver';
 import { loadSchemaChecker, type SchemaChecker } from './k8s-schema';
@@ -16,8 +16,6 @@ import { loadSchemaChecker, type SchemaChecker } from './k8s-schema';
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'kubernetes');
 const AWS = path.join(FIXTURES, 'platform-aws.yaml');
-const USAGE =
-  'usage: vpctune jobs render --config PLATFORM.yaml --request JOB.json [--job-id ID] [--project P] [--attempt N] [--bucket URI] [--image REF] [--storage-account-url URL] [--active-deadline-seconds S]';
 
 let schema: SchemaChecker;
 let tmp: string;
@@ -30,15 +28,8 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 async function render(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await runJobs(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const code = await main(['jobs', ...args], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  return { code, stdout, stderr };
 }
 
 function requestFile(name: string, body: unknown): string {
@@ -103,7 +94,7 @@ test.each([
 ])('%s exits 2 naming the field', async (name, body, _extra, message) => {
   const file = requestFile(`${name.replace(/\W+/g, '-')}.json`, body);
   const r = await render(['render', '--config', AWS, '--request', file]);
-  expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `vpctune jobs: --request ${file}: ${message}\n`]);
+  expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `vpctune jobs render: --request ${file}: ${message}\n`]);
 });
 
 test('bad arguments, config and request files exit 2 with what is allowed', async () => {
@@ -111,14 +102,14 @@ test('bad arguments, config and request files exit 2 with what is allowed', asyn
   const notJson = requestFile('not-json.json', '{"model": ');
   const broken = path.join(REPO, 'test', 'fixtures', 'configs', 'broken', '01-pool-min-gt-max.yaml');
   const cases: [readonly string[], string][] = [
-    [['render', '--request', lora], `vpctune jobs: --config is required\n${USAGE}\n`],
-    [['list'], `vpctune jobs: unknown subcommand 'list'; allowed: render\n${USAGE}\n`],
-    [['render', '--config', AWS, '--request', lora, '--pool', 'x'], 'vpctune jobs: unknown option --pool; allowed: --config, --request, --job-id, --project, --attempt, --bucket, --image, --storage-account-url, --active-deadline-seconds\n'],
-    [['render', '--config', AWS, '--request', lora, '--bucket', 'gs://x'], 'vpctune jobs: bucket "gs://x" is not a bucket URI for cloud aws; allowed: s3://NAME\n'],
-    [['render', '--config', AWS, '--request', lora, '--project', 'Team A'], `vpctune jobs: --project "Team A": allowed: 1-63 lowercase letters, digits, '-' or '_', starting with a letter or digit\n`],
-    [['render', '--config', AWS, '--request', lora, '--attempt', '0'], 'vpctune jobs: --attempt 0: expected an integer from 1 to 1000\n'],
-    [['render', '--config', AWS, '--request', notJson], `vpctune jobs: --request ${notJson}: is not valid JSON (Unexpected end of JSON input)\n`],
-    [['render', '--config', broken, '--request', lora], `vpctune jobs: ${broken} has 1 error:\n  - gpuPools[0].minNodes: minNodes 5 can't be greater than maxNodes 2\n`],
+    [['render', '--request', lora], 'vpctune jobs render: --config is required\n'],
+    [['list'], "vpctune jobs: unknown subcommand 'list'; allowed: render\n"],
+    [['render', '--config', AWS, '--request', lora, '--pool', 'x'], 'vpctune jobs render: unknown option --pool; allowed: --config, --request, --job-id, --project, --attempt, --bucket, --image, --storage-endpoint, --active-deadline-seconds\n'],
+    [['render', '--config', AWS, '--request', lora, '--bucket', 'gs://x'], 'vpctune jobs render: bucket "gs://x" is not a bucket URI for cloud aws; allowed: s3://BUCKET[/PREFIX]\n'],
+    [['render', '--config', AWS, '--request', lora, '--project', 'Team A'], `vpctune jobs render: --project "Team A": allowed: 1-63 lowercase letters, digits, '-' or '_', starting with a letter or digit\n`],
+    [['render', '--config', AWS, '--request', lora, '--attempt', '0'], 'vpctune jobs render: --attempt 0: expected an integer from 1 to 1000\n'],
+    [['render', '--config', AWS, '--request', notJson], `vpctune jobs render: --request ${notJson}: is not valid JSON (Unexpected end of JSON input)\n`],
+    [['render', '--config', broken, '--request', lora], `${broken}: 1 error\n  gpuPools[0].minNodes: minNodes 5 can't be greater than maxNodes 2\n`],
   ];
   for (const [args, stderr] of cases) {
     const r = await render(args);
