@@ -12,14 +12,20 @@ describe('policy rules', () => {
     expect(formatFindings([])).toBe('policy: no findings');
   });
 
-  test('rules have unique ids VPCT-AWS-001..010, a one-line rationale and a severity', () => {
-    expect(POLICY_RULES.map((r) => r.id)).toEqual(Array.from({ length: 10 }, (_, i) => `VPCT-AWS-${String(i + 1).padStart(3, '0')}`));
+  test('rules have unique ids numbered 001 up per cloud (VPCT-AWS-, VPCT-AZ-, VPCT-GCP-), a one-line rationale and a severity', () => {
+    const ids = POLICY_RULES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const cloud of ['AWS', 'AZ', 'GCP']) {
+      const own = ids.filter((id) => id.startsWith(`VPCT-${cloud}-`));
+      expect(own.length).toBeGreaterThanOrEqual(8);
+      expect(own).toEqual(Array.from({ length: own.length }, (_, i) => `VPCT-${cloud}-${String(i + 1).padStart(3, '0')}`));
+    }
     for (const r of POLICY_RULES) {
       expect(r.rationale).toMatch(/^[A-Z].{20,200}$/);
       expect(r.rationale).not.toContain('\n');
       expect(Object.values(Severity)).toContain(r.severity);
     }
-    expect(describeRules().split('\n')).toHaveLength(10);
+    expect(describeRules().split('\n')).toHaveLength(POLICY_RULES.length);
   });
 
   describe('VPCT-AWS-001 node subnets never map public IPs', () => {
