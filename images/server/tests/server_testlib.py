@@ -21,6 +21,9 @@ for _d in SOURCE_DIRS:
     if _d not in sys.path:
         sys.path.insert(0, _d)
 
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # peft looks a base model's name up on the hub unless told not to
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
 AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 THREADS = "2"
 
