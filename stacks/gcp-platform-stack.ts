@@ -9,10 +9,13 @@ export interface GcpPlatformStackProps {
   readonly config: ResolvedPlatformConfig;
 }
 
-/** GCP labels: lowercase keys and values of letters, digits, `_` and `-` (tags are mapped, others replaced by `_`). */
+/**
+ * GCP labels from tags: lowercase letters, digits and `_` in keys (cdktf writes provider label keys with `_` for `-`,
+ * so they are written that way here), values also keep `-`; anything else becomes `_`, at most 63 characters.
+ */
 function asLabels(tags: Readonly<Record<string, string>>): Record<string, string> {
-  const clean = (s: string): string => s.toLowerCase().replace(/[^a-z0-9_-]/g, '_').slice(0, 63);
-  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [clean(k), clean(v)]));
+  const clean = (s: string, allowed: RegExp): string => s.toLowerCase().replace(allowed, '_').slice(0, 63);
+  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [clean(k, /[^a-z0-9_]/g), clean(v, /[^a-z0-9_-]/g)]));
 }
 
 /**
@@ -29,7 +32,7 @@ export class GcpPlatformStack extends TerraformStack {
     new GoogleProvider(this, 'google', {
       project: c.gcp.project,
       region: c.region,
-      defaultLabels: asLabels({ 'vpctune-platform': c.name, 'managed-by': 'vpctune', ...c.tags }),
+      defaultLabels: asLabels({ vpctune_platform: c.name, managed_by: 'vpctune', ...c.tags }),
     });
     if (c.state !== undefined) {
       new GcsBackend(this, { bucket: c.state.bucket, prefix: c.state.key ?? `vpctune/${c.name}` });
