@@ -118,7 +118,13 @@ export function chartValuesFromConfig(config: ResolvedPlatformConfig, outputs: P
       databaseCidrs: [config.network.cidr],
       objectStoreCidrs: ['0.0.0.0/0'],
     },
-    pools: config.gpuPools.map((p) => ({ name: p.name, gpu: p.gpu, efa: efa.includes(p), quota: poolQuota(p) })),
+    pools: config.gpuPools.map((p) => ({
+      name: p.name,
+      gpu: p.gpu,
+      efa: efa.includes(p),
+      quota: poolQuota(p),
+      addedTaints: profile.addedTaints(p.capacity).map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+    })),
     kueue: { enabled: true, queueingStrategy: 'BestEffortFIFO' },
     devicePlugins: {
       nvidia: { enabled: profile.runsNvidiaDevicePlugin && config.gpuPools.length > 0 },

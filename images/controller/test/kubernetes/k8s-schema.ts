@@ -60,6 +60,15 @@ export async function loadSchemaChecker(): Promise<SchemaChecker> {
     Service: { model: (await import('kubernetes-models/v1/Service')).Service as unknown as ModelClass, type: 'V1Service' },
     DaemonSet: { model: (await import('kubernetes-models/apps/v1/DaemonSet')).DaemonSet as unknown as ModelClass, type: 'V1DaemonSet' },
     DeleteOptions: { model: (await import('@kubernetes-models/apimachinery/apis/meta/v1/DeleteOptions')).DeleteOptions as unknown as ModelClass, type: 'V1DeleteOptions' },
+    // the Helm chart's kinds (test/chart)
+    Deployment: { model: (await import('kubernetes-models/apps/v1/Deployment')).Deployment as unknown as ModelClass, type: 'V1Deployment' },
+    ServiceAccount: { model: (await import('kubernetes-models/v1/ServiceAccount')).ServiceAccount as unknown as ModelClass, type: 'V1ServiceAccount' },
+    Role: { model: (await import('kubernetes-models/rbac.authorization.k8s.io/v1/Role')).Role as unknown as ModelClass, type: 'V1Role' },
+    RoleBinding: { model: (await import('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding')).RoleBinding as unknown as ModelClass, type: 'V1RoleBinding' },
+    ClusterRole: { model: (await import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole')).ClusterRole as unknown as ModelClass, type: 'V1ClusterRole' },
+    ClusterRoleBinding: { model: (await import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding')).ClusterRoleBinding as unknown as ModelClass, type: 'V1ClusterRoleBinding' },
+    NetworkPolicy: { model: (await import('kubernetes-models/networking.k8s.io/v1/NetworkPolicy')).NetworkPolicy as unknown as ModelClass, type: 'V1NetworkPolicy' },
+    PodDisruptionBudget: { model: (await import('kubernetes-models/policy/v1/PodDisruptionBudget')).PodDisruptionBudget as unknown as ModelClass, type: 'V1PodDisruptionBudget' },
   };
   return {
     problems(obj) {
