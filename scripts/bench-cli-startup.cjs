@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+/**
+ * CLI start-up benchmark (not CI): the compiled CLI (bin/vpctune.cjs → dist/) against the CLI as it ran before the
+ * package build, through tsx from the TypeScript sources (a git worktree of BASELINE, sharing this node_modules).
+ *
+ *   npm run build && node scripts/bench-cli-startup.cjs [RUNS] [BASELINE]      (defaults: 15, 2c5137c)
+ *
+ * Each command runs RUNS times per variant, alternating (tsx, dist, tsx, dist, …) so machine load hits both alike,
+ * after one untimed warm-up each (tsx's compile cache is then warm, as on a user's second run). Prints the median
+ * wall time per variant and the ratio tsx / dist.
+ */
+'use strict';
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const repo = path.resolve(__dirname, '..');
+const runs = Number(process.argv[2] ?? 15);
+const baseline = process.argv[3] ?? '2c5137c';
+if (!Number.isInteger(runs) || runs < 1) {
+  process.stderr.write(`bench-cli-startup: RUNS ${process.argv[2]} must be a whole number, at least 1\n`);
+  process.exit(2);
+}
+if (!fs.existsSync(path.join(repo, 'dist', 'stacks', 'cli', 'main.js'))) {
+  process.stderr.write('bench-cli-startup: dist/ is missing; run `npm run build` first\n');
+  process.exit(2);
+}
+
+const COMMANDS = [
+  ['--help'],
+  ['validate', '--config', 'stacks/examples/aws-small.json'],
+];
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function timeRun(root, args) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'vpctune.cjs'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${root}: vpctune ${args.join(' ')} exited ${r.status}\n${r.stdout}${r.stderr}`);
+  return ms;
+}
+
+const worktree = fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-bench-baseline-'));
+execFileSync('git', ['worktree', 'add', '--detach', '--force', worktree, baseline], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+try {
+  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(worktree, 'node_modules'), 'dir');
+  const variants = [
+    { name: `tsx (${baseline})`, root: worktree },
+    { name: 'dist (compiled)', root: repo },
+  ];
+  process.stdout.write(`node ${process.version}, ${runs} runs per variant, alternating, medians in ms\n`);
+  for (const args of COMMANDS) {
+    const times = variants.map(() => []);
+    variants.forEach((v) => timeRun(v.root, args));
+    for (let i = 0; i < runs; i += 1) variants.forEach((v, j) => times[j].push(timeRun(v.root, args)));
+    const [slow, fast] = times.map(median);
+    process.stdout.write(
+      `vpctune ${args.join(' ')}\n` +
+        variants.map((v, j) => `  ${v.name.padEnd(18)} ${median(times[j]).toFixed(0).padStart(6)} ms\n`).join('') +
+        `  ratio tsx / dist     ${(slow / fast).toFixed(2)}x\n`,
+    );
+  }
+} finally {
+  execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+}
