@@ -321,7 +321,7 @@ export function defineApiSuite(storeName: string, suiteStore: SuiteStore): void 
       const counting = new OpenAI({
         apiKey: t.keyA,
         baseURL: t.platform.url,
-        fetch: (url: RequestInfo | URL, init?: RequestInit) => {
+        fetch: (url: Parameters<typeof fetch>[0], init?: RequestInit) => {
           sent.push(`${init?.method ?? 'GET'} ${String(url)}`);
           return fetch(url, init);
         },

@@ -1,7 +1,8 @@
 import type { AdapterType, RunPlacement } from '../domain/job';
-import type { TrainerEvent, TrainerSpec } from './trainer-contract';
+import type { RunListener, TrainerSpec } from './trainer-contract';
 
 export type { RunPlacement } from '../domain/job';
+export type { RunEnd, RunListener, RunNotice, RunNoticeListener } from './trainer-contract';
 
 /** What `Executor.place` decided for a request. */
 export interface PlacementDecision {
@@ -42,25 +43,6 @@ export interface RunRequest {
   readonly spec: TrainerSpec;
   /** The placement stored with the job when it was queued. @default - none: an executor with `place` places it now */
   readonly placement?: RunPlacement;
-}
-
-/** How a run ended, as far as the executor can tell; the trainer's last events say the rest. */
-export interface RunEnd {
-  /** The trainer's exit code when the executor saw it, null when the run vanished (e.g. while the controller was down). */
-  readonly exitCode: number | null;
-  /** Last lines the trainer wrote to stderr, for error messages. */
-  readonly logTail: string;
-  /**
-   * A `failed` event the trainer wrote to stdout only (an invalid spec found before its output directory is known
-   * never reaches events.jsonl).
-   */
-  readonly failure?: { readonly code: string; readonly message: string; readonly param: string | null };
-}
-
-/** Receives a run's events in order. `cursor` is the executor's position after the batch (persist it with them). */
-export interface RunListener {
-  onEvents(jobId: string, events: readonly TrainerEvent[], cursor: number): Promise<void>;
-  onEnd(jobId: string, end: RunEnd): Promise<void>;
 }
 
 /**

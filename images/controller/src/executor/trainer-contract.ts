@@ -1,21 +1,44 @@
 /**
- * The trainer's contract (images/trainer/README.md): the spec it reads, the JSON-lines events it writes to stdout and
- * `output_dir/events.jsonl`, its exit codes and its manifest.
+ * The trainer's contract (images/trainer/README.md), in one place: the spec it reads (fields, `"auto"` values,
+ * `checkpoint_steps`), the JSON-lines events it writes to stdout and `output_dir/events.jsonl`, its failure codes and
+ * exit codes, its manifest, and the listener an executor relays a run to (events, end, platform notices).
+ * test/fixtures/trainer-contract.json holds the same facts; jest checks this module against it and pytest checks the
+ * trainer's spec parser (images/trainer/src/vpctune_trainer/spec.py) against it.
  */
-import type { AdapterChoice, AdapterType, Method } from '../domain/job';
+import type { AdapterChoice, AdapterType, AutoOr, Method, MethodType } from '../domain/job';
 
+/** The spec the trainer reads (`--spec FILE`); storage keys or URIs where it reads and writes data. */
 export interface TrainerSpec {
   readonly base_model: string;
   readonly training_file: string;
   readonly validation_file?: string;
+  /** Hyperparameters are `"auto"` (the trainer resolves them from the data) or numbers. */
   readonly method: Method;
+  /** The controller's `adapter` choice; an executor removes `pool` (a placement field, not the trainer's). */
   readonly adapter: AdapterChoice;
-  readonly context_length?: number;
+  /** Tokens per packed row. @default "auto" (the model's window, at most 2048) */
+  readonly context_length?: AutoOr<number>;
   readonly seed: number;
   readonly output_dir: string;
+  /** A checkpoint every N optimizer steps on top of epoch ends and SIGTERM (spot pools). @default - none */
+  readonly checkpoint_steps?: number;
 }
 
-export const TRAINER_EXIT = { finished: 0, invalid: 2, stopped: 75 } as const;
+/** Top-level spec fields the controller may write; the trainer refuses any other. */
+export const TRAINER_SPEC_FIELDS = ['base_model', 'training_file', 'validation_file', 'method', 'adapter', 'context_length', 'seed', 'output_dir', 'checkpoint_steps'] as const;
+/** Fields of the spec's `adapter`. */
+export const TRAINER_ADAPTER_FIELDS = ['type', 'r', 'alpha', 'dropout', 'target_modules'] as const;
+/** Hyperparameters each method takes, each `"auto"` or a number. */
+export const TRAINER_HYPERPARAMETERS: Readonly<Record<MethodType, readonly string[]>> = {
+  supervised: ['n_epochs', 'batch_size', 'learning_rate_multiplier'],
+  dpo: ['n_epochs', 'batch_size', 'learning_rate_multiplier', 'beta'],
+};
+
+/** Exit codes: 0 finished; 1 failed (a `failed` event says why); 2 invalid spec or data; 75 stopped at a checkpoint. */
+export const TRAINER_EXIT = { finished: 0, failed: 1, invalid: 2, stopped: 75 } as const;
+
+/** `code` of the trainer's `failed` events (platform failures an executor reports add their own). */
+export const TRAINER_FAILURE_CODES = ['invalid_spec', 'invalid_data', 'cuda_required', 'internal'] as const;
 
 /**
  * What an adapter type needs from the hardware beyond what every type needs (the trainer fails with `cuda_required`
@@ -71,14 +94,16 @@ export interface FinishedEvent extends Base {
 }
 export interface FailedEvent extends Base {
   readonly type: 'failed';
-  readonly code: 'invalid_spec' | 'invalid_data' | 'cuda_required' | 'internal' | string;
+  readonly code: (typeof TRAINER_FAILURE_CODES)[number] | string;
   readonly message: string;
   readonly param: string | null;
 }
 
 export type TrainerEvent = StartedEvent | ProgressEvent | MetricsEvent | CheckpointEvent | StoppedEvent | FinishedEvent | FailedEvent;
 
-const TYPES = new Set(['started', 'progress', 'metrics', 'checkpoint', 'stopped', 'finished', 'failed']);
+/** Every event kind the trainer writes. */
+export const TRAINER_EVENT_KINDS = ['started', 'progress', 'metrics', 'checkpoint', 'stopped', 'finished', 'failed'] as const satisfies readonly TrainerEvent['type'][];
+const TYPES: ReadonlySet<string> = new Set(TRAINER_EVENT_KINDS);
 
 /** Parses one events.jsonl line; returns undefined for anything that is not a known event. */
 export function parseTrainerEvent(line: string): TrainerEvent | undefined {
@@ -102,4 +127,39 @@ export interface TrainerManifest {
   readonly hyperparameters: Readonly<Record<string, number>>;
   readonly metrics_file: string;
   readonly checkpoints: readonly string[];
+}
+
+/** How a run ended, as far as the executor can tell; the trainer's last events say the rest. */
+export interface RunEnd {
+  /** The trainer's exit code when the executor saw it, null when the run vanished (e.g. while the controller was down). */
+  readonly exitCode: number | null;
+  /** Last lines the trainer wrote to stderr, for error messages. */
+  readonly logTail: string;
+  /**
+   * A `failed` event the trainer wrote to stdout only (an invalid spec found before its output directory is known
+   * never reaches events.jsonl).
+   */
+  readonly failure?: { readonly code: string; readonly message: string; readonly param: string | null };
+}
+
+/** Receives a run's events in order. `cursor` is the executor's position after the batch (persist it with them). */
+export interface RunListener {
+  onEvents(jobId: string, events: readonly TrainerEvent[], cursor: number): Promise<void>;
+  onEnd(jobId: string, end: RunEnd): Promise<void>;
+}
+
+/** A platform event about a run that is not a trainer event (Kueue admission, image pulls, preemption). */
+export interface RunNotice {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** Listeners that also implement `onNotice` get platform events as job events; others see them in the log only. */
+export interface RunNoticeListener extends RunListener {
+  onNotice(jobId: string, notice: RunNotice): Promise<void>;
+}
+
+export function acceptsNotices(l: RunListener): l is RunNoticeListener {
+  return typeof (l as Partial<RunNoticeListener>).onNotice === 'function';
 }

@@ -3,7 +3,7 @@ import { seconds } from '../domain/clock';
 import { fineTunedModelName } from '../domain/ids';
 import { hyperparametersOf, isTerminal, type JobError, type JobRecord, type JobStatus } from '../domain/job';
 import type { Executor, RunEnd, RunListener, RunRequest } from '../executor/executor';
-import { TRAINER_EXIT, type TrainerEvent } from '../executor/trainer-contract';
+import { TRAINER_EXIT, type RunNotice, type TrainerEvent } from '../executor/trainer-contract';
 import type { Logger } from '../ops/logger';
 import type { BlobStorage } from '../storage/blob-storage';
 import { AsyncMutex } from '../store/async-mutex';
@@ -154,7 +154,7 @@ export class JobSupervisor implements RunListener {
    * A platform event about a running job that is not a trainer event (the Kubernetes executor's Kueue admission,
    * image pull warnings, preemptions): kept as a job event.
    */
-  onNotice(jobId: string, notice: { readonly level: 'info' | 'warn' | 'error'; readonly message: string; readonly data?: Readonly<Record<string, unknown>> }): Promise<void> {
+  onNotice(jobId: string, notice: RunNotice): Promise<void> {
     return this.lock(jobId).run(async () => {
       await this.store.transitionJob(jobId, { from: ['running'], patch: {}, events: [jobEvent(this.now(), notice.message, { level: notice.level, ...(notice.data !== undefined ? { data: notice.data } : {}) })] });
     });

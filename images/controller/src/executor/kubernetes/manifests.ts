@@ -20,7 +20,7 @@
 import type { V1ConfigMap, V1EnvVar, V1Job, V1PodFailurePolicyRule, V1Service, V1Toleration } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { CapacityType } from '../../../../../constructs/config';
 import { cloudProfile, GPU_RESOURCE, GPU_TAINT, HOST_RESOURCE_SHARE, KUEUE_LOCAL_QUEUE, KUEUE_QUEUE_LABEL, POOL_LABEL, ServiceAccount } from '../../../../../constructs/platform';
-import type { TrainerSpec } from '../trainer-contract';
+import { TRAINER_EXIT, type TrainerSpec } from '../trainer-contract';
 import {
   APP_NAME,
   APP_NAME_LABEL,
@@ -44,7 +44,7 @@ export const SPEC_MOUNT_DIR = '/etc/vpctune';
 export const SPEC_FILE = `${SPEC_MOUNT_DIR}/spec.json`;
 export const SCRATCH_DIR = '/scratch';
 /** Exit codes of the trainer contract (images/trainer/README.md). */
-export const EXIT_INVALID = 2;
+export const EXIT_INVALID = TRAINER_EXIT.invalid;
 
 /** One attempt of one job. */
 export interface RunManifestInput {

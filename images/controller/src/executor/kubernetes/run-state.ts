@@ -2,26 +2,13 @@
 import type { V1Job } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { POOL_LABEL } from '../../../../../constructs/platform';
 import { keyUnder } from '../../../../../constructs/platform/bucket-keys';
-import type { RunListener, RunRequest } from '../executor';
+import type { RunRequest } from '../executor';
+import type { RunListener } from '../trainer-contract';
+
+export { acceptsNotices, type RunNotice, type RunNoticeListener } from '../trainer-contract';
 import { ATTEMPT_LABEL, PREEMPTIONS_ANNOTATION } from './names';
 import type { AttemptObservation } from './observe';
 import type { Placement } from './placement';
-
-/** A platform event about a run that is not a trainer event (Kueue admission, image pulls, preemption). */
-export interface RunNotice {
-  readonly level: 'info' | 'warn' | 'error';
-  readonly message: string;
-  readonly data?: Readonly<Record<string, unknown>>;
-}
-
-/** Listeners that also implement `onNotice` get platform events as job events; others see them in the log only. */
-export interface RunNoticeListener extends RunListener {
-  onNotice(jobId: string, notice: RunNotice): Promise<void>;
-}
-
-export function acceptsNotices(l: RunListener): l is RunNoticeListener {
-  return typeof (l as Partial<RunNoticeListener>).onNotice === 'function';
-}
 
 export interface Run {
   readonly jobId: string;
