@@ -21,7 +21,7 @@ beforeAll(async () => {
   checker = await loadSchemaChecker();
 });
 
-const sortedById = (objects: readonly { kind: string; metadata: { name: string; namespace?: string } }[]) => [...objects].sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+const sortedById = <T extends { kind: string; metadata: { name: string; namespace?: string } }>(objects: readonly T[]): T[] => [...objects].sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
 
 describe.each(exampleConfigs())('the chart with the values of %s', (_file, config) => {
   let objects: RenderedObject[];
