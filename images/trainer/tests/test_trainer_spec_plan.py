@@ -28,7 +28,18 @@ def spec(**over):
 @pytest.mark.parametrize("over,param,message", [
     ({"base_model": None}, "base_model", "base_model is required"),
     ({"learning_rate": 1}, "learning_rate", "learning_rate is not a spec field; allowed: base_model, training_file, "
-     "validation_file, method, adapter, context_length, seed, output_dir, checkpoint_steps"),
+     "validation_file, method, adapter, context_length, seed, output_dir, checkpoint_steps, model, fine_tuned_model, "
+     "publish_dir"),
+    ({"publish_dir": "s3://b/adapters/ft:x/", "model": "vpctune/tiny-chat"}, "fine_tuned_model",
+     "fine_tuned_model is required with publish_dir"),
+    ({"publish_dir": "s3://b/adapters/ft:x/", "fine_tuned_model": "ft:x"}, "model", "model is required with publish_dir"),
+    ({"publish_dir": "s3://b/models/ft:x/", "model": "m", "fine_tuned_model": "ft:x"}, "publish_dir",
+     "publish_dir 's3://b/models/ft:x/' must end with adapters/ft:x/ (adapter.type 'lora' publishes under adapters/)"),
+    ({"publish_dir": "s3://b/adapters/ft:x/", "model": "m", "fine_tuned_model": "ft:x", "adapter": {"type": "full"}},
+     "publish_dir", "publish_dir 's3://b/adapters/ft:x/' must end with models/ft:x/ (adapter.type 'full' publishes "
+     "under models/)"),
+    ({"publish_dir": "s3://b/adapters/../x/", "model": "m", "fine_tuned_model": "../x"}, "fine_tuned_model",
+     "fine_tuned_model '../x' is not a valid storage key segment: no empty, '.' or '..' path parts and no backslash"),
     ({"method": {"type": "ppo"}}, "method.type", "method.type must be \"supervised\" or \"dpo\", got 'ppo'"),
     ({"method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 0}}}},
      "method.supervised.hyperparameters.n_epochs",
@@ -49,6 +60,15 @@ def test_spec_errors_name_the_field(over, param, message):
     with pytest.raises(SpecError) as e:
         spec(**over)
     assert (e.value.param, e.value.message) == (param, message)
+
+
+def test_serving_fields_are_parsed():
+    """Given a spec naming the served base model, the fine-tuned model and where to publish it, then they are kept."""
+    s = spec(model="vpctune/tiny-chat", fine_tuned_model="ft:vpctune/tiny-chat:acme::abc",
+             publish_dir="s3://bucket/adapters/ft:vpctune/tiny-chat:acme::abc/")
+    assert (s.model, s.fine_tuned_model, s.publish_dir) == (
+        "vpctune/tiny-chat", "ft:vpctune/tiny-chat:acme::abc", "s3://bucket/adapters/ft:vpctune/tiny-chat:acme::abc/")
+    assert spec().publish_dir is None
 
 
 def test_full_accepts_and_ignores_lora_fields():
@@ -72,14 +92,14 @@ def test_spec_defaults_and_openai_method_shape():
 
 
 @pytest.mark.parametrize("n,epochs,batch,mult", [
-    (10, 10, 1, 0.5), (20, 5, 1, 0.5), (50, 3, 1, 0.5), (1000, 3, 2, 0.5), (4000, 3, 8, 1.0),
+    (10, 10, 1, 2.0), (20, 5, 1, 2.0), (50, 3, 1, 2.0), (1000, 3, 2, 0.5), (4000, 3, 8, 1.0),
     (20000, 1, 32, 2.0), (100000, 1, 64, 2.0),
 ])
 def test_auto_hyperparameters_follow_dataset_size(n, epochs, batch, mult):
     """Given n examples and all-auto hyperparameters, then epochs aim at ~100 examples seen for small files (max 25)
     and at most 25,000 for large ones, batch is ~0.2% of n as a power of two in [1, 64], and the learning-rate
-    multiplier scales with sqrt(batch/8) in [0.5, 2]."""
-    assert (auto_n_epochs(n), auto_batch_size(n), auto_lr_multiplier(auto_batch_size(n))) == (epochs, batch, mult)
+    multiplier is 2 below 1,000 examples, else scales with sqrt(batch/8) in [0.5, 2]."""
+    assert (auto_n_epochs(n), auto_batch_size(n), auto_lr_multiplier(auto_batch_size(n), n)) == (epochs, batch, mult)
 
 
 def test_auto_epochs_match_the_rows_the_controller_is_tested_against():
@@ -90,12 +110,22 @@ def test_auto_epochs_match_the_rows_the_controller_is_tested_against():
     assert [auto_n_epochs(r["examples"]) for r in rows] == [r["n_epochs"] for r in rows]
 
 
+def test_auto_learning_rate_multipliers_match_the_shared_rows():
+    """Given the shared rows of test/fixtures/auto-hyperparameters.json (learning_rate_multiplier), when the auto batch
+    size and multiplier are computed for each row's examples, then they equal the row's."""
+    rows = json.loads((REPO / "test" / "fixtures" / "auto-hyperparameters.json").read_text())["learning_rate_multiplier"]
+    assert len(rows) >= 10
+    got = [{"examples": r["examples"], "batch_size": auto_batch_size(r["examples"]),
+            "learning_rate_multiplier": auto_lr_multiplier(auto_batch_size(r["examples"]), r["examples"])} for r in rows]
+    assert got == rows
+
+
 def test_resolved_hyperparameters_and_base_learning_rates():
     """Given resolved hyperparameters, then learning_rate = base x multiplier with bases lora/qlora 2e-4, full 2e-5,
     DPO lora 5e-5 / full 1e-6; beta defaults to 0.1; auto batch is at least the number of processes and a multiple
     of it; an explicit batch smaller than the process count is refused."""
-    assert resolve_hyperparameters(spec(), 20) == {"n_epochs": 5, "batch_size": 1, "learning_rate_multiplier": 0.5,
-                                                   "learning_rate": 1e-4}
+    assert resolve_hyperparameters(spec(), 20) == {"n_epochs": 5, "batch_size": 1, "learning_rate_multiplier": 2.0,
+                                                   "learning_rate": 4e-4}
     full = spec(adapter={"type": "full"}, method={"type": "supervised", "supervised": {"hyperparameters": {
         "learning_rate_multiplier": 2, "batch_size": 8, "n_epochs": 1}}})
     assert resolve_hyperparameters(full, 100)["learning_rate"] == pytest.approx(4e-5)

@@ -221,8 +221,16 @@ def auto_batch_size(n_examples: int, world_size: int = 1) -> int:
     return math.ceil(b / world_size) * world_size
 
 
-def auto_lr_multiplier(batch_size: int) -> float:
-    """Square-root scaling with the batch size around a batch of 8, clamped to [0.5, 2]."""
+SMALL_FILE_EXAMPLES = 1000  # below this the auto batch is 1 and a job has at most ~3,000 optimizer steps
+SMALL_FILE_LR_MULTIPLIER = 2.0
+
+
+def auto_lr_multiplier(batch_size: int, n_examples: int) -> float:
+    """2 for small files (fewer than 1,000 examples: a few hundred steps must move the adapter; at 0.5 a LoRA on a
+    100-example file did not learn it); otherwise square-root scaling with the batch size around a batch of 8,
+    clamped to [0.5, 2]."""
+    if n_examples < SMALL_FILE_EXAMPLES:
+        return SMALL_FILE_LR_MULTIPLIER
     return float(min(2.0, max(0.5, math.sqrt(batch_size / 8))))
 
 
@@ -230,7 +238,7 @@ def resolve_hyperparameters(spec: Spec, n_examples: int, world_size: int = 1) ->
     n_epochs = spec.n_epochs if spec.n_epochs != "auto" else auto_n_epochs(n_examples)
     batch_size = spec.batch_size if spec.batch_size != "auto" else auto_batch_size(n_examples, world_size)
     mult = (spec.learning_rate_multiplier if spec.learning_rate_multiplier != "auto"
-            else auto_lr_multiplier(batch_size))
+            else auto_lr_multiplier(batch_size, n_examples))
     base = (BASE_LR_DPO if spec.method == "dpo" else BASE_LR)[spec.adapter_type]
     hp = {"n_epochs": int(n_epochs), "batch_size": int(batch_size), "learning_rate_multiplier": float(mult),
           "learning_rate": float(base * mult)}
