@@ -10,7 +10,7 @@ export interface FileRecord {
   readonly bytes: number;
   readonly filename: string;
   readonly purpose: FilePurpose;
-  /** Key in blob storage (`files/<id>`). */
+  /** Key in blob storage (`fileKey(id)`, constructs/platform/bucket-keys.ts). */
   readonly storageKey: string;
 }
 
@@ -45,7 +45,7 @@ export interface ModelRecord {
   readonly projectId: string | null;
   readonly createdAt: number;
   readonly kind: ModelKind;
-  /** Storage prefix of the weights (`models/<id>/`) or the adapter (`adapters/<id>/`). */
+  /** Storage prefix of the weights (`modelPrefix(id)`) or the adapter (`adapterPrefix(id)`). */
   readonly storagePrefix: string;
   readonly jobId: string | null;
 }

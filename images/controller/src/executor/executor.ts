@@ -39,7 +39,7 @@ export interface AdapterSupport {
 export interface RunRequest {
   readonly jobId: string;
   readonly projectId: string;
-  /** The trainer spec with storage keys (`models/<id>/`, `files/<id>`, `jobs/<id>/output/`) in place of paths. */
+  /** The trainer spec with storage keys (constructs/platform/bucket-keys.ts) in place of paths. */
   readonly spec: TrainerSpec;
   /** The placement stored with the job when it was queued. @default - none: an executor with `place` places it now */
   readonly placement?: RunPlacement;

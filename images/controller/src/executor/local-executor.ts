@@ -56,7 +56,7 @@ function tail(file: string, maxBytes = 2000): string {
 
 /**
  * Runs `python -m vpctune_trainer run --spec SPEC` as a detached child (its own process group, output to files, so it
- * outlives a killed controller). Follows it through `events.jsonl` and its pid file `jobs/<id>/trainer.pid`.
+ * outlives a killed controller). Follows it through `events.jsonl` and its pid file `trainer.pid` under the job's prefix.
  */
 export class LocalExecutor implements Executor {
   readonly kind = 'local';

@@ -1,3 +1,4 @@
+import { fileKey, jobPrefix } from '../../../../constructs/platform/bucket-keys';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -15,7 +16,7 @@ import { BlobTooLargeError } from './blob-storage';
 export function checkKey(key: string): string {
   const body = key.endsWith('/') ? key.slice(0, -1) : key;
   if (body === '' || body.startsWith('/') || body.split('/').some((s) => s === '' || s === '.' || s === '..')) {
-    throw new Error(`invalid storage key '${key}': use relative keys like 'files/<id>' or 'jobs/<id>/' without empty, '.' or '..' segments`);
+    throw new Error(`invalid storage key '${key}': use relative keys like '${fileKey('<id>')}' or '${jobPrefix('<id>')}' without empty, '.' or '..' segments`);
   }
   return key;
 }

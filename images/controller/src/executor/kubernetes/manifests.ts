@@ -50,7 +50,7 @@ export const EXIT_INVALID = TRAINER_EXIT.invalid;
 export interface RunManifestInput {
   readonly jobId: string;
   readonly projectId: string;
-  /** The trainer spec with storage keys (`models/<id>/`, `files/<id>`, `jobs/<id>/output/`). */
+  /** The trainer spec with storage keys (constructs/platform/bucket-keys.ts). */
   readonly spec: TrainerSpec;
   readonly placement: Placement;
   /** 1 for the first Job of the job, +1 for each resubmission. */
