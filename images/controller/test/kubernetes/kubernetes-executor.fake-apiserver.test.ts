@@ -234,6 +234,36 @@ test('spot preemption: resubmitted to resume from the checkpoint, counted, and f
   expect(deletes.map((d) => d.query['propagationPolicy'])).toEqual(['Background', 'Background']);
 });
 
+test('a stored placement: the Job goes where the job was placed when queued, and the resubmission after a preemption stays there', async () => {
+  // GIVEN a job placed on the h100 pool with 2 GPUs when it was queued (today's choice for 8B LoRA would be 1 GPU of a10g)
+  const executor = await newExecutor({ maxPreemptions: 2 });
+  const rec = new Recorder();
+  const stored = { pool: 'h100', nodes: 1, gpusPerNode: 2, reason: 'placed when queued' };
+  // WHEN it starts
+  await executor.start({ ...request('ftjob-Stored'), placement: stored }, 0, rec);
+  const first = objectNames('ftjob-Stored', 1).job;
+  const created = await waitFor(`job ${first}`, () => server.created('jobs').find((j) => j.metadata.name === first));
+  // THEN its Job is on the stored pool with the stored GPU count
+  const shape = (j: typeof created) => {
+    const pod = (j as unknown as { spec: { template: { spec: { containers: { resources: { limits: Record<string, string> } }[] } } } }).spec.template.spec;
+    return { pool: j.metadata.labels?.['vpctune.dev/pool'], gpus: pod.containers[0]?.resources.limits['nvidia.com/gpu'] };
+  };
+  expect(shape(created)).toEqual({ pool: 'h100', gpus: '2' });
+  // WHEN its node is preempted
+  server.admit(NS, first);
+  const pod = server.addPod(NS, first, 0, RUNNING);
+  await waitFor('running', () => rec.messages().includes(`Trainer running (Kubernetes Job ${first})`));
+  server.update('pods', NS, pod, (p) => {
+    p['status'] = terminatedStatus(75, 'Error', { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet', message: 'node shutdown' }] });
+  });
+  server.update('jobs', NS, first, jobCondition('Failed', 'PodFailurePolicy', `Pod ${NS}/${pod} has condition DisruptionTarget matching FailJob rule at index 1`));
+  // THEN attempt 2 is resubmitted on the same pool and shape
+  const second = objectNames('ftjob-Stored', 2).job;
+  const resubmitted = await waitFor(`attempt 2`, () => server.created('jobs').find((j) => j.metadata.name === second));
+  expect(shape(resubmitted)).toEqual({ pool: 'h100', gpus: '2' });
+  await executor.stop('ftjob-Stored');
+});
+
 test('cancel: the Job is deleted with foreground propagation, and the run ends with exit 75 once it is gone', async () => {
   // GIVEN a running job
   const executor = await newExecutor();
