@@ -50,6 +50,6 @@ test('the official openai Python SDK runs the whole flow against vpctune up --lo
     unknown_job: { class: 'NotFoundError', status: 404, code: 'fine_tuning_job_not_found', param: 'fine_tuning_job_id', message: "No fine-tuning job with id 'ftjob-nope' exists." },
     bad_epochs: { class: 'BadRequestError', status: 400, code: 'invalid_value', param: 'hyperparameters.n_epochs', message: 'Invalid \'hyperparameters.n_epochs\': 0 is out of range; allowed: "auto" or an integer from 1 to 50.' },
     bad_key: { class: 'AuthenticationError', status: 401, code: 'invalid_api_key', param: null, message: 'Incorrect API key provided: ***.' },
-    cancel_twice: expect.objectContaining({ class: 'ConflictError', status: 409, code: 'job_not_cancellable' }),
+    cancel_twice: expect.objectContaining({ class: 'BadRequestError', status: 400, code: 'job_not_cancellable', param: 'fine_tuning_job_id' }),
   });
 }, 300_000);
