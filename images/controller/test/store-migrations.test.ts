@@ -9,7 +9,7 @@ import { MIGRATIONS } from '../src/store/migrations';
 import { SqliteDriver } from '../src/store/sqlite-driver';
 import { SqlStore } from '../src/store/sql-store';
 
-test('Given a database with only the first schema and a job in it, when the store opens, then migrations 2 and 3 apply once and the job is intact with no run-time estimate and no placement', async () => {
+test('Given a database with only the first schema and a job in it, when the store opens, then migrations 2 to 4 apply once and the job is intact with no run-time estimate and no placement', async () => {
   // GIVEN a database the first release wrote: schema version 1 and one running job
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-migrate-'));
   const file = path.join(dir, 'controller.db');
@@ -32,8 +32,8 @@ test('Given a database with only the first schema and a job in it, when the stor
   await SqlStore.open(driver);
 
   // THEN every version is recorded once, and the job reads back as it was, with estimatedRunSeconds and placement null
-  expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
-  expect(MIGRATIONS).toHaveLength(3);
+  expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+  expect(MIGRATIONS).toHaveLength(4);
   expect(await store.getJobById('ftjob-old')).toMatchObject({
     id: 'ftjob-old', projectId: 'p1', status: 'running', suffix: 'v1', seed: 7, metadata: { team: 'ml' }, estimatedFinish: 1795000000,
     runRef: 'pid:42', attempt: 1, eventsCursor: 3, startedAt: 1795000000, estimatedRunSeconds: null, placement: null,
@@ -67,7 +67,7 @@ test('Given a database at schema version 2 with a queued job, when the store ope
   await store.insertJob({ ...(upgraded as NonNullable<typeof upgraded>), id: 'ftjob-v3', createdMs: 3000, placement }, []);
 
   // THEN version 3 is recorded, the old row is intact with no placement, and the new job reads its placement back
-  expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+  expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
   expect(upgraded).toMatchObject({ id: 'ftjob-v2', status: 'queued', model: 'llama-3.1-8b', seed: 3, estimatedFinish: 1795003600, estimatedRunSeconds: 3600, placement: null });
   expect((await store.getJobById('ftjob-v3'))?.placement).toEqual(placement);
   await driver.close();

@@ -81,7 +81,7 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, admin
         send(res, out.status, out.body);
         return;
       }
-      auth = await authenticate(req.headers, ctx.store);
+      auth = await authenticate(req.headers, ctx.store, Math.floor(ctx.clock.nowMs() / 1000), ctx.log);
       const wait = limiter.take(auth.key.id);
       if (wait > 0) {
         throw new ApiError(429, 'invalid_request_error', 'rate_limit_exceeded', `Rate limit reached for API key ${auth.key.id}: too many requests. Retry after ${wait} s.`, null, { 'retry-after': String(wait) });

@@ -3,7 +3,7 @@ import { UsageError } from '../../../../stacks/cli/usage-error';
 import { runningControllerAdmin } from '../platform/admin-client';
 import { createApiKey, PROJECT_PATTERN, type CreatedKey } from '../platform/api-keys';
 import { openStoreWithoutController } from '../store/open-store';
-import type { ApiKeyUse } from '../store/store';
+import type { ApiKeyRecord } from '../domain/records';
 import { textTable } from './text-table';
 
 /** Where the keys live: the data directory's store (through its running controller, if any) or PostgreSQL. */
@@ -23,14 +23,20 @@ export type KeysAction =
 interface KeyOps {
   create(project: string): Promise<CreatedKey>;
   revoke(id: string): Promise<boolean>;
-  list(project?: string): Promise<readonly Omit<ApiKeyUse, 'hash'>[]>;
+  list(project?: string): Promise<readonly KeyListing[]>;
 }
+
+/** A key as `keys list` and the admin API show it: never the key, nor its hash. */
+export type KeyListing = Omit<ApiKeyRecord, 'hash'>;
 
 const iso = (seconds: number | null): string => (seconds === null ? '-' : new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
 
-/** `keys list` as a table: id, project, created, last used, revoked (never the key). */
-export function keysTable(keys: readonly Omit<ApiKeyUse, 'hash'>[]): string {
-  const rows = [['ID', 'PROJECT', 'CREATED', 'LAST USED', 'REVOKED'], ...keys.map((k) => [k.id, k.projectId, iso(k.createdAt), iso(k.lastUsedMs === null ? null : Math.floor(k.lastUsedMs / 1000)), iso(k.revokedAt)])];
+/**
+ * `keys list` as a table: id, project, created, last used (to within a minute: auth.ts records a key's use at most
+ * once a minute), revoked; '-' for never. Never the key.
+ */
+export function keysTable(keys: readonly KeyListing[]): string {
+  const rows = [['ID', 'PROJECT', 'CREATED', 'LAST USED', 'REVOKED'], ...keys.map((k) => [k.id, k.projectId, iso(k.createdAt), iso(k.lastUsedAt), iso(k.revokedAt)])];
   return textTable(rows);
 }
 
@@ -47,7 +53,7 @@ export async function runKeys(action: KeysAction, options: KeyStoreOptions, io: 
     return perform(action, io, {
       create: async (project) => (await admin('/admin/keys', { project })) as CreatedKey,
       revoke: async (id) => ((await admin('/admin/keys/revoke', { id })) as { revoked: boolean }).revoked,
-      list: async (project) => ((await admin('/admin/keys/list', project === undefined ? {} : { project })) as { data: Omit<ApiKeyUse, 'hash'>[] }).data,
+      list: async (project) => ((await admin('/admin/keys/list', project === undefined ? {} : { project })) as { data: KeyListing[] }).data,
     });
   }
   const store = await openStoreWithoutController({ dataDir: options.dataDir, ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}) });

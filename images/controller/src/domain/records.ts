@@ -59,6 +59,11 @@ export interface ApiKeyRecord {
   readonly hint: string;
   readonly createdAt: number;
   readonly revokedAt: number | null;
+  /**
+   * When the key last authenticated a request, seconds; null: never. Recorded at most once a minute per key
+   * (api/auth.ts), so it may lag the newest request by up to a minute.
+   */
+  readonly lastUsedAt: number | null;
 }
 
 export interface AuditRecord {

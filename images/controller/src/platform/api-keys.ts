@@ -13,7 +13,7 @@ export const PROJECT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export async function createApiKey(keys: KeyStore, projectId: string, nowSeconds: number, key: string = newApiKey()): Promise<CreatedKey> {
   if (!PROJECT_PATTERN.test(projectId)) throw new Error(`invalid project '${projectId}': use 1-63 lowercase letters, digits, '-' or '_', starting with a letter or digit`);
   const id = newId('key');
-  await keys.insertApiKey({ id, projectId, hash: hashApiKey(key), hint: keyHint(key), createdAt: nowSeconds, revokedAt: null });
+  await keys.insertApiKey({ id, projectId, hash: hashApiKey(key), hint: keyHint(key), createdAt: nowSeconds, revokedAt: null, lastUsedAt: null });
   return { id, projectId, key };
 }
 

@@ -35,6 +35,12 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   ['ALTER TABLE jobs ADD COLUMN estimated_run_seconds BIGINT'],
   // The executor's placement, chosen once when the job is queued (JSON of RunPlacement; null: none).
   ['ALTER TABLE jobs ADD COLUMN placement TEXT'],
+  // When each API key last authenticated, seconds; null: never. Written at most once a minute per key (api/auth.ts).
+  // Keys used before this column start from their newest audited call.
+  [
+    'ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT',
+    'UPDATE api_keys SET last_used_at = (SELECT MAX(a.at_ms) FROM audit_log a WHERE a.key_id = api_keys.id) / 1000',
+  ],
 ];
 
 /** Applies pending migrations in one transaction each; safe to call from several processes at once on PostgreSQL. */

@@ -112,7 +112,7 @@ export function toModel(r: SqlRow): ModelRecord {
 }
 
 export function toApiKey(r: SqlRow): ApiKeyRecord {
-  return { id: str(r['id']), projectId: str(r['project_id']), hash: str(r['hash']), hint: str(r['hint']), createdAt: num(r['created_at']), revokedAt: optNum(r['revoked_at']) };
+  return { id: str(r['id']), projectId: str(r['project_id']), hash: str(r['hash']), hint: str(r['hint']), createdAt: num(r['created_at']), revokedAt: optNum(r['revoked_at']), lastUsedAt: optNum(r['last_used_at']) };
 }
 
 export function toAudit(r: SqlRow): AuditRecord {

@@ -3,7 +3,7 @@ import type { ApiKeyRecord, AuditRecord, CheckpointRecord, FileRecord, JobEventR
 import { migrate } from './migrations';
 import { JOB_COLUMNS, jobValues, patchSql, toApiKey, toAudit, toCheckpoint, toEvent, toFile, toJob, toModel } from './row-mappers';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver';
-import type { ApiKeyUse, FileListQuery, JobListQuery, JobTransition, NewEvent, PageQuery, Store } from './store';
+import type { FileListQuery, JobListQuery, JobTransition, NewEvent, PageQuery, Store } from './store';
 
 function page<T>(rows: readonly SqlRow[], limit: number, map: (r: SqlRow) => T): Page<T> {
   return { data: rows.slice(0, limit).map(map), hasMore: rows.length > limit };
@@ -28,7 +28,9 @@ export class SqlStore implements Store {
 
   // --- keys ---
   async insertApiKey(k: ApiKeyRecord): Promise<void> {
-    await this.db.run('INSERT INTO api_keys (id, project_id, hash, hint, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)', [k.id, k.projectId, k.hash, k.hint, k.createdAt, k.revokedAt]);
+    await this.db.run('INSERT INTO api_keys (id, project_id, hash, hint, created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      k.id, k.projectId, k.hash, k.hint, k.createdAt, k.revokedAt, k.lastUsedAt,
+    ]);
   }
 
   async findApiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined> {
@@ -40,12 +42,13 @@ export class SqlStore implements Store {
     return (await this.db.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [atSeconds, id])) > 0;
   }
 
-  async listApiKeys(projectId?: string): Promise<readonly ApiKeyUse[]> {
-    const rows = await this.db.query(
-      `SELECT k.*, (SELECT MAX(a.at_ms) FROM audit_log a WHERE a.key_id = k.id) AS last_used_ms FROM api_keys k${projectId === undefined ? '' : ' WHERE k.project_id = ?'} ORDER BY k.created_at, k.id`,
-      projectId === undefined ? [] : [projectId],
-    );
-    return rows.map((r) => ({ ...toApiKey(r), lastUsedMs: r['last_used_ms'] === null || r['last_used_ms'] === undefined ? null : Number(r['last_used_ms']) }));
+  async listApiKeys(projectId?: string): Promise<readonly ApiKeyRecord[]> {
+    const rows = await this.db.query(`SELECT * FROM api_keys${projectId === undefined ? '' : ' WHERE project_id = ?'} ORDER BY created_at, id`, projectId === undefined ? [] : [projectId]);
+    return rows.map(toApiKey);
+  }
+
+  async recordApiKeyUse(id: string, atSeconds: number, sinceSeconds: number): Promise<boolean> {
+    return (await this.db.run('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)', [atSeconds, id, sinceSeconds])) > 0;
   }
 
   // --- files ---

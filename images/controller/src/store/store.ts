@@ -32,13 +32,13 @@ export interface KeyStore {
   findApiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined>;
   /** Returns false if no such key (or already revoked). */
   revokeApiKey(id: string, atSeconds: number): Promise<boolean>;
-  /** Every key (revoked too), oldest first, of one project or of all; with its last audited call. */
-  listApiKeys(projectId?: string): Promise<readonly ApiKeyUse[]>;
-}
-
-/** A key with when it was last used: its newest audit entry (every mutating call is audited), ms; null when never. */
-export interface ApiKeyUse extends ApiKeyRecord {
-  readonly lastUsedMs: number | null;
+  /** Every key (revoked too), oldest first, of one project or of all. */
+  listApiKeys(projectId?: string): Promise<readonly ApiKeyRecord[]>;
+  /**
+   * Records that the key authenticated at `atSeconds`, unless a use at or after `sinceSeconds` is already recorded (then
+   * concurrent requests and several controllers change the row once). Returns whether the row changed.
+   */
+  recordApiKeyUse(id: string, atSeconds: number, sinceSeconds: number): Promise<boolean>;
 }
 
 export interface FileStore {
