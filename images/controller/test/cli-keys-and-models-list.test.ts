@@ -56,13 +56,14 @@ describe('through a running controller (its admin API)', () => {
     expect(lastUsed).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
     for (const key of [t.keyA, t.keyB, gone.key]) expect(c.out()).not.toContain(key);
     for (const k of await t.platform.store.listApiKeys()) expect(c.out()).not.toContain(k.hash);
-    expect(c.err()).toBe('');
+    expect(c.err()).toBe(`3 keys in ${t.dataDir}\n`);
   });
 
   test('GIVEN --project WHEN keys list runs THEN only that project', async () => {
     const c = capture();
     expect(await runKeys({ kind: 'list', project: 'beta' }, { dataDir: t.dataDir }, c.io)).toBe(0);
     expect(cells(c.out()).map((r) => r[1])).toEqual(['PROJECT', 'beta']);
+    expect(c.err()).toBe(`1 key of project beta in ${t.dataDir}\n`);
   });
 
   test('GIVEN a job of project alpha succeeded WHEN models list runs per project THEN the base model for everyone and alpha\'s fine-tuned model for alpha only', async () => {
@@ -90,6 +91,7 @@ describe('through a running controller (its admin API)', () => {
       ['ID', 'KIND', 'PROJECT', 'JOB'],
       [BASE_MODEL, 'base', '(all)', '-'],
     ]);
+    expect([alpha.err(), beta.err()]).toEqual([`2 models in ${t.dataDir}\n`, `1 model in ${t.dataDir}\n`]);
   }, 60_000);
 });
 
@@ -124,5 +126,6 @@ describe('on the store directly (no controller running)', () => {
       ['ID', 'KIND', 'PROJECT', 'CREATED', 'JOB'],
       ['acme/base-1b', 'base', '(all)', '2026-11-18T11:07:30Z', '-'],
     ]);
+    expect([keys.err(), models.err()]).toEqual([`2 keys in ${dataDir}\n`, `1 model in ${dataDir}\n`]);
   });
 });

@@ -19,6 +19,11 @@ export type KeysAction =
   | { readonly kind: 'revoke'; readonly ids: readonly string[] }
   | { readonly kind: 'list'; readonly project?: string };
 
+/** Where a command's keys are, for its messages: the data directory (absolute), or PostgreSQL (never its URL: it may hold a password). */
+export function storeLocation(options: KeyStoreOptions): string {
+  return options.databaseUrl === undefined ? options.dataDir : 'the PostgreSQL store';
+}
+
 /** The operations, either through the running controller's admin API or on the store directly. */
 interface KeyOps {
   create(project: string): Promise<CreatedKey>;
@@ -50,7 +55,7 @@ export async function runKeys(action: KeysAction, options: KeyStoreOptions, io: 
   }
   const admin = options.databaseUrl === undefined ? runningControllerAdmin(options.dataDir) : undefined;
   if (admin !== undefined) {
-    return perform(action, io, {
+    return perform(action, io, storeLocation(options), {
       create: async (project) => (await admin('/admin/keys', { project })) as CreatedKey,
       revoke: async (id) => ((await admin('/admin/keys/revoke', { id })) as { revoked: boolean }).revoked,
       list: async (project) => ((await admin('/admin/keys/list', project === undefined ? {} : { project })) as { data: KeyListing[] }).data,
@@ -59,7 +64,7 @@ export async function runKeys(action: KeysAction, options: KeyStoreOptions, io: 
   const store = await openStoreWithoutController({ dataDir: options.dataDir, ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}) });
   try {
     const now = () => Math.floor(Date.now() / 1000);
-    return await perform(action, io, {
+    return await perform(action, io, storeLocation(options), {
       create: (project) => createApiKey(store, project, now()),
       revoke: (id) => store.revokeApiKey(id, now()),
       list: (project) => store.listApiKeys(project),
@@ -69,12 +74,12 @@ export async function runKeys(action: KeysAction, options: KeyStoreOptions, io: 
   }
 }
 
-async function perform(action: KeysAction, io: CliIo, ops: KeyOps): Promise<number> {
+async function perform(action: KeysAction, io: CliIo, where: string, ops: KeyOps): Promise<number> {
   switch (action.kind) {
     case 'create': {
       const created = await ops.create(action.project);
       io.stdout.write(`${created.key}\n`);
-      io.stderr.write(`key ${created.id} for project ${created.projectId}; store it now, it is not shown again\n`);
+      io.stderr.write(`key ${created.id} for project ${created.projectId} in ${where}; store it now, it is not shown again\n`);
       return 0;
     }
     case 'revoke': {
@@ -88,8 +93,11 @@ async function perform(action: KeysAction, io: CliIo, ops: KeyOps): Promise<numb
       }
       return code;
     }
-    case 'list':
-      io.stdout.write(keysTable(await ops.list(action.project)));
+    case 'list': {
+      const keys = await ops.list(action.project);
+      io.stdout.write(keysTable(keys));
+      io.stderr.write(`${keys.length} key${keys.length === 1 ? '' : 's'}${action.project === undefined ? '' : ` of project ${action.project}`} in ${where}\n`);
       return 0;
+    }
   }
 }

@@ -5,7 +5,7 @@ import { runningControllerAdmin } from '../platform/admin-client';
 import { importBaseModel } from '../platform/model-registry';
 import { LocalDirectoryStorage } from '../storage/local-directory-storage';
 import { openStoreWithoutController } from '../store/open-store';
-import type { KeyStoreOptions } from './keys-command';
+import { storeLocation, type KeyStoreOptions } from './keys-command';
 import { textTable } from './text-table';
 
 export type ModelsAction = { readonly kind: 'import'; readonly id: string; readonly from: string } | { readonly kind: 'list'; readonly project: string };
@@ -26,24 +26,25 @@ export function modelsTable(models: readonly ModelRecord[]): string {
 export async function runModels(action: ModelsAction, options: KeyStoreOptions, io: CliIo): Promise<number> {
   const admin = options.databaseUrl === undefined ? runningControllerAdmin(options.dataDir) : undefined;
   if (admin !== undefined) {
-    if (action.kind === 'list') {
-      io.stdout.write(modelsTable(((await admin('/admin/models/list', { project: action.project })) as { data: ModelRecord[] }).data));
-      return 0;
-    }
+    if (action.kind === 'list') return listed(((await admin('/admin/models/list', { project: action.project })) as { data: ModelRecord[] }).data, storeLocation(options), io);
     await admin('/admin/models/import', { id: action.id, from: path.resolve(action.from) });
     io.stdout.write(`registered base model ${action.id} (through the running controller)\n`);
     return 0;
   }
   const store = await openStoreWithoutController({ dataDir: options.dataDir, ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}) });
   try {
-    if (action.kind === 'list') {
-      io.stdout.write(modelsTable(await store.listModels(action.project)));
-      return 0;
-    }
+    if (action.kind === 'list') return listed(await store.listModels(action.project), storeLocation(options), io);
     await importBaseModel(store, new LocalDirectoryStorage(path.join(options.dataDir, 'storage')), action.id, path.resolve(action.from), Math.floor(Date.now() / 1000));
     io.stdout.write(`registered base model ${action.id}\n`);
     return 0;
   } finally {
     await store.close();
   }
+}
+
+/** The table on stdout; how many and where on stderr (an empty list in the wrong data directory is then plain to see). */
+function listed(models: readonly ModelRecord[], where: string, io: CliIo): number {
+  io.stdout.write(modelsTable(models));
+  io.stderr.write(`${models.length} model${models.length === 1 ? '' : 's'} in ${where}\n`);
+  return 0;
 }
