@@ -8,6 +8,11 @@ export type DataKind = 'sft' | 'dpo';
 
 export const MIN_EXAMPLES = 10;
 export const MAX_LINE_ERRORS = 20;
+/**
+ * Longest line accepted, in bytes (without its `\n` and one trailing `\r`): 1 MiB, several times the longest
+ * example any supported context window holds. Longer lines are refused without being held in memory.
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
 export const ROLES = ['system', 'user', 'assistant'] as const;
 
 type JsonType = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
@@ -87,6 +92,7 @@ export const FORMATS: Readonly<Record<DataKind, { readonly method: string; reado
 export const MESSAGES = {
   notUtf8: 'is not valid UTF-8',
   notJson: 'is not valid JSON',
+  lineTooLong: (maxBytes: number) => `is longer than the limit of ${maxBytes} bytes per line`,
   empty: 'file is empty',
   moreErrors: (k: number) => `and ${k} more lines with errors`,
   tooFew: (n: number, min: number) => `file has ${n === 0 ? 'no valid examples' : n === 1 ? '1 valid example' : `${n} valid examples`}; at least ${min} are required`,

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { estimateMessageTokens } from '../../../../constructs/estimate/token-count';
-import { checkRecord, isRecordOf, LineError, MAX_LINE_ERRORS, MESSAGES, MIN_EXAMPLES, OTHER_KIND, type DataKind } from './training-file-rules';
+import { checkRecord, isRecordOf, LineError, MAX_LINE_BYTES, MAX_LINE_ERRORS, MESSAGES, MIN_EXAMPLES, OTHER_KIND, type DataKind } from './training-file-rules';
 
 export interface DataProblem {
   readonly message: string;
@@ -36,15 +36,16 @@ function parseLine(text: string): unknown {
 }
 
 /**
- * Streams a JSONL training file (one line in memory at a time) and reports its problems exactly as the trainer does:
- * line-level messages start with `line N: `, file-level ones do not. A file with no valid example for the method
- * whose lines are examples of the other format (a chat file given to a DPO job, or the reverse) gets one message
- * saying which format the method expects and which the file has, instead of an error on every line.
+ * Streams a JSONL training file (one line in memory at a time, at most `maxLineBytes` of it) and reports its problems
+ * exactly as the trainer does: line-level messages start with `line N: `, file-level ones do not. A line longer than
+ * `maxLineBytes` is refused without being held; the whole scan is linear in the file's size. A file with no valid
+ * example for the method whose lines are examples of the other format (a chat file given to a DPO job, or the
+ * reverse) gets one message saying which format the method expects and which the file has, instead of an error on
+ * every line.
  */
-export async function validateTrainingFile(stream: Readable, kind: DataKind, minExamples = MIN_EXAMPLES): Promise<ValidationResult> {
+export async function validateTrainingFile(stream: Readable, kind: DataKind, minExamples = MIN_EXAMPLES, maxLineBytes = MAX_LINE_BYTES): Promise<ValidationResult> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const problems: DataProblem[] = [];
-  let pending: Buffer = Buffer.alloc(0);
   let lineNo = 0;
   let nonBlank = 0;
   let examples = 0;
@@ -52,9 +53,20 @@ export async function validateTrainingFile(stream: Readable, kind: DataKind, min
   let lineErrors = 0;
   let estimatedTokens = 0;
 
-  const handle = (raw: Buffer): void => {
+  const lineError = (err: LineError): void => {
+    lineErrors += 1;
+    if (lineErrors <= MAX_LINE_ERRORS) problems.push({ message: `line ${lineNo}: ${err.message}`, line: lineNo });
+  };
+
+  /** One line without its `\n`, or null for a line longer than `maxLineBytes + 1` (too long whatever it ends with). */
+  const handle = (raw: Buffer | null): void => {
     lineNo += 1;
-    const line = raw.length > 0 && raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
+    const line = raw !== null && raw.length > 0 && raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
+    if (line === null || line.length > maxLineBytes) {
+      nonBlank += 1;
+      lineError(new LineError(MESSAGES.lineTooLong(maxLineBytes)));
+      return;
+    }
     if (isBlank(line)) return;
     nonBlank += 1;
     let record: unknown;
@@ -74,21 +86,40 @@ export async function validateTrainingFile(stream: Readable, kind: DataKind, min
     } catch (err) {
       if (!(err instanceof LineError)) throw err;
       if (record !== undefined && isRecordOf(record, OTHER_KIND[kind])) otherFormat += 1;
-      lineErrors += 1;
-      if (lineErrors <= MAX_LINE_ERRORS) problems.push({ message: `line ${lineNo}: ${err.message}`, line: lineNo });
+      lineError(err);
     }
   };
 
-  for await (const chunk of stream) {
-    pending = pending.length === 0 ? (chunk as Buffer) : Buffer.concat([pending, chunk as Buffer]);
+  // The current line's pieces (each chunk is copied at most once into its line); dropped once the line is too long.
+  let parts: Buffer[] = [];
+  let partBytes = 0;
+  let tooLong = false;
+  const append = (piece: Buffer): void => {
+    if (tooLong || piece.length === 0) return;
+    partBytes += piece.length;
+    if (partBytes > maxLineBytes + 1) {
+      tooLong = true;
+      parts = [];
+    } else parts.push(piece);
+  };
+  const endLine = (): void => {
+    handle(tooLong ? null : parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, partBytes));
+    parts = [];
+    partBytes = 0;
+    tooLong = false;
+  };
+
+  for await (const data of stream) {
+    const chunk = data as Buffer;
     let start = 0;
-    for (let nl = pending.indexOf(10, start); nl !== -1; nl = pending.indexOf(10, start)) {
-      handle(pending.subarray(start, nl));
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      append(chunk.subarray(start, nl));
+      endLine();
       start = nl + 1;
     }
-    pending = Buffer.from(pending.subarray(start));
+    append(chunk.subarray(start));
   }
-  handle(pending);
+  endLine();
   if (nonBlank === 0) return { ok: false, problems: [{ message: MESSAGES.empty, line: null }], examples };
   if (examples === 0 && otherFormat > 0) return { ok: false, problems: [{ message: MESSAGES.wrongFormat(kind, OTHER_KIND[kind]), line: null }], examples };
   if (lineErrors > MAX_LINE_ERRORS) problems.push({ message: MESSAGES.moreErrors(lineErrors - MAX_LINE_ERRORS), line: null });

@@ -34,6 +34,8 @@ from typing import Any, Iterator
 
 MIN_EXAMPLES = 10
 MAX_LINE_ERRORS = 20
+# Longest line accepted, in bytes: several times the longest example any supported context window holds.
+MAX_LINE_BYTES = 1024 * 1024
 ROLES = ("system", "user", "assistant")
 OTHER_KIND = {"sft": "dpo", "dpo": "sft"}
 # Each format as messages name it: the method that trains on it and the fields of one example.
@@ -167,14 +169,27 @@ def _is_blank(line: bytes) -> bool:
     return line.strip(b" \t\r") == b""
 
 
-def validate_bytes(raw: bytes, kind: str, min_examples: int = MIN_EXAMPLES) -> tuple[list[Problem], list[Example]]:
-    """Returns (problems, examples). examples holds the valid records with their line numbers."""
+def line_too_long_message(max_line_bytes: int) -> str:
+    return f"is longer than the limit of {max_line_bytes} bytes per line"
+
+
+def validate_bytes(
+    raw: bytes, kind: str, min_examples: int = MIN_EXAMPLES, max_line_bytes: int = MAX_LINE_BYTES
+) -> tuple[list[Problem], list[Example]]:
+    """Returns (problems, examples). examples holds the valid records with their line numbers. Linear in the size of
+    ``raw``; a line longer than ``max_line_bytes`` is refused before it is decoded."""
     problems: list[Problem] = []
     examples: list[Example] = []
     non_blank = 0
     other_format = 0
     line_errors = 0
     for lineno, line in _lines(raw):
+        if len(line) > max_line_bytes:
+            non_blank += 1
+            line_errors += 1
+            if line_errors <= MAX_LINE_ERRORS:
+                problems.append(Problem(f"line {lineno}: {line_too_long_message(max_line_bytes)}", lineno))
+            continue
         if _is_blank(line):
             continue
         non_blank += 1
@@ -209,9 +224,11 @@ def validate_bytes(raw: bytes, kind: str, min_examples: int = MIN_EXAMPLES) -> t
     return problems, examples
 
 
-def validate_file(path: str, kind: str, min_examples: int = MIN_EXAMPLES) -> tuple[list[Problem], list[Example]]:
+def validate_file(
+    path: str, kind: str, min_examples: int = MIN_EXAMPLES, max_line_bytes: int = MAX_LINE_BYTES
+) -> tuple[list[Problem], list[Example]]:
     with open(path, "rb") as f:
-        return validate_bytes(f.read(), kind, min_examples)
+        return validate_bytes(f.read(), kind, min_examples, max_line_bytes)
 
 
 def to_conversation(example: dict, kind: str) -> dict:
