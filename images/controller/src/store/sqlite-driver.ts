@@ -25,7 +25,7 @@ export interface SqliteOptions {
  * SQLite through node-sqlite3-wasm: SQLite compiled to WebAssembly with a VFS on Node's fs (fsync on commit, a
  * `<file>.lock` directory as the lock between processes). No native addon, so `npm ci` needs no build step.
  * Calls are synchronous underneath; a mutex keeps a transaction's statements from interleaving with others.
- * Prepared statements are cached.
+ * Prepared statements are cached; one that fails is finalized and dropped, so an error never reaches the next caller.
  */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
@@ -54,12 +54,32 @@ export class SqliteDriver implements SqlDriver {
     return st;
   }
 
+  /**
+   * Runs `use` on the cached statement for `sql`. A statement whose step or binding failed keeps that error (SQLite's
+   * reset returns it, and node-sqlite3-wasm then refuses to bind again), so it is finalized and dropped from the
+   * cache: the next use, by any caller, prepares a fresh one.
+   */
+  private using<T>(sql: string, use: (st: Statement) => T): T {
+    const st = this.statement(sql);
+    try {
+      return use(st);
+    } catch (err) {
+      this.statements.delete(sql);
+      try {
+        st.finalize();
+      } catch {
+        /* finalize reports the same error again; the statement is gone either way */
+      }
+      throw err;
+    }
+  }
+
   private all(sql: string, params: readonly SqlValue[]): SqlRow[] {
-    return this.statement(sql).all(params as SqlValue[]) as unknown as SqlRow[];
+    return this.using(sql, (st) => st.all(params as SqlValue[]) as unknown as SqlRow[]);
   }
 
   private exec1(sql: string, params: readonly SqlValue[]): number {
-    return this.statement(sql).run(params as SqlValue[]).changes;
+    return this.using(sql, (st) => st.run(params as SqlValue[]).changes);
   }
 
   /**
