@@ -7,9 +7,11 @@ import { Bastion } from './bastion';
 import { Cluster } from './cluster';
 import { ClusterAutoscalerIdentity } from './cluster-autoscaler-identity';
 import { Database } from './database';
+import { EncryptionKey, KeyUser } from './encryption-key';
 import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
 import { ImageRegistry } from './image-registry';
 import { Network } from './network';
+import { interfaceEndpointServices } from './vpc-endpoint-services';
 import { WorkloadIdentity } from './workload-identity';
 
 export interface AwsPlatformProps {
@@ -24,6 +26,8 @@ export interface AwsPlatformProps {
 
 /** The whole AWS platform from one config: network, cluster, GPU pools, bucket, registry, identities, database, bastion. */
 export class AwsPlatform extends Construct {
+  /** The platform key: flow logs, control-plane logs, node and bastion volumes. */
+  public readonly platformKey: EncryptionKey;
   public readonly network: Network;
   public readonly cluster: Cluster;
   public readonly gpuPools: GpuNodePool[] = [];
@@ -43,11 +47,19 @@ export class AwsPlatform extends Construct {
     if (c.cloud !== Cloud.AWS) throw new Error(`AwsPlatform: config ${c.name} is for cloud ${c.cloud}; allowed: aws`);
     this.autoscalerTags = props.autoscalerTags ?? true;
 
+    this.platformKey = new EncryptionKey(this, 'platform-key', {
+      alias: `${c.name}-platform`,
+      description: `${c.name} logs and EBS volumes`,
+      users: [KeyUser.CLOUDWATCH_LOGS, KeyUser.EC2_AUTO_SCALING],
+    });
     this.network = new Network(this, 'network', {
       name: c.name,
       region: c.region,
       cidr: c.network.cidr,
       natGateways: c.network.natGateways,
+      egress: c.network.egress,
+      logKey: this.platformKey,
+      interfaceEndpoints: interfaceEndpointServices({ egress: c.network.egress, bastion: c.bastion.enabled, database: !c.database.external }),
       clusterName: c.name,
       ...(c.network.availabilityZones !== undefined ? { availabilityZones: c.network.availabilityZones } : {}),
     });
@@ -62,6 +74,7 @@ export class AwsPlatform extends Construct {
       ...(c.systemPool.instanceType !== undefined ? { systemInstanceType: c.systemPool.instanceType } : {}),
       systemMinNodes: c.systemPool.minNodes,
       systemMaxNodes: c.systemPool.maxNodes,
+      platformKey: this.platformKey,
     });
     for (const pool of c.gpuPools) {
       this.addGpuPool({
@@ -115,6 +128,8 @@ export class AwsPlatform extends Construct {
         name: c.name,
         partition: this.cluster.partition,
         vpcId: this.network.vpc.id,
+        vpcCidr: c.network.cidr,
+        volumeKmsKeyArn: this.platformKey.arn,
         subnetId: (this.network.privateSubnets[0] as { id: string }).id,
       });
     }
@@ -128,7 +143,9 @@ export class AwsPlatform extends Construct {
     const pool = new GpuNodePool(this, `gpu-pool-${options.name}`, {
       ...options,
       clusterName: this.cluster.cluster.name,
-      nodeRoleArn: this.cluster.nodeRole.arn,
+      nodeRoleArn: this.cluster.gpuNodeRole.arn,
+      volumeKmsKeyArn: this.platformKey.arn,
+      dependsOn: this.cluster.gpuNodeDependencies,
       subnets: this.network.privateSubnets,
       clusterSecurityGroupId: this.cluster.cluster.vpcConfig.clusterSecurityGroupId,
       vpcId: this.network.vpc.id,

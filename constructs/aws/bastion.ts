@@ -13,12 +13,17 @@ export interface BastionProps {
   readonly vpcId: string;
   /** A private subnet: the bastion has no public IP and no inbound rule; reach it with SSM Session Manager. */
   readonly subnetId: string;
+  /** The VPC CIDR: the bastion talks HTTPS to the SSM endpoints and the EKS API inside it, nothing else. */
+  readonly vpcCidr: string;
+  /** KMS key ARN encrypting the root volume (the platform key). */
+  readonly volumeKmsKeyArn: string;
   /** @default t3.micro */
   readonly instanceType?: string;
 }
 
 /**
- * An SSM-managed bastion in a private subnet for reaching a private EKS endpoint
+ * An SSM-managed bastion in a private subnet (Session Manager through the VPC's SSM interface endpoints, HTTPS only
+ * inside the VPC, root volume encrypted with the platform key) for reaching a private EKS endpoint
  * (`aws ssm start-session --target <id> --document-name AWS-StartPortForwardingSessionToRemoteHost`).
  * The AMI is resolved by EC2 from the public SSM parameter, so plans need no AMI lookup.
  */
@@ -34,15 +39,16 @@ export class Bastion extends Construct {
     const profile = new IamInstanceProfile(this, 'profile', { name: `${props.name}-bastion`, role: this.role.name });
     this.securityGroup = new SecurityGroup(this, 'sg', {
       name: `${props.name}-bastion`,
-      description: 'SSM-managed bastion: no inbound, HTTPS out',
+      description: 'SSM-managed bastion: no inbound, HTTPS inside the VPC',
       vpcId: props.vpcId,
-      egress: [{ description: 'HTTPS to SSM and the EKS API', fromPort: 443, toPort: 443, protocol: 'tcp', cidrBlocks: ['0.0.0.0/0'] }],
+      // The SSM interface endpoints and the private EKS endpoint are both in the VPC: no internet path is needed.
+      egress: [{ description: 'HTTPS to the SSM endpoints and the EKS API', fromPort: 443, toPort: 443, protocol: 'tcp', cidrBlocks: [props.vpcCidr] }],
     });
     const lt = new LaunchTemplate(this, 'lt', {
       namePrefix: `${props.name}-bastion-`,
       imageId: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
       metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
-      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: 20, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } }],
+      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: 20, volumeType: 'gp3', encrypted: 'true', kmsKeyId: props.volumeKmsKeyArn, deleteOnTermination: 'true' } }],
     });
     this.instance = new Instance(this, 'instance', {
       instanceType: props.instanceType ?? 't3.micro',
@@ -52,7 +58,7 @@ export class Bastion extends Construct {
       associatePublicIpAddress: false,
       launchTemplate: { id: lt.id, version: '$Latest' },
       metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled' },
-      rootBlockDevice: { encrypted: true, volumeType: 'gp3', volumeSize: 20 },
+      rootBlockDevice: { encrypted: true, kmsKeyId: props.volumeKmsKeyArn, volumeType: 'gp3', volumeSize: 20 },
       tags: { Name: `${props.name}-bastion` },
     });
   }

@@ -7,12 +7,13 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
-import { Token } from 'cdktf';
+import { ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { EncryptionKey } from './encryption-key';
 import { managedPolicyArn, serviceTrust } from './iam-documents';
 import { NodeLaunchTemplate } from './node-launch-template';
 import { partitionOf } from './partition';
+import { VpcCniAddon } from './vpc-cni-addon';
 
 /** Control-plane log types sent to CloudWatch. */
 export enum ControlPlaneLog {
@@ -34,8 +35,17 @@ export interface ClusterProps {
   readonly publicEndpoint?: boolean;
   /** Required when publicEndpoint is true; never 0.0.0.0/0. */
   readonly publicAccessCidrs?: readonly string[];
-  /** IAM role ARN granted cluster-admin via an access entry. @default - none (only the creator, through bootstrap) */
+  /**
+   * IAM role ARN granted cluster-admin through an access entry (AmazonEKSClusterAdminPolicy). The creator gets no
+   * hidden bootstrap admin. @default - no Kubernetes admin until one is added (`addClusterAdmin`, or an access entry
+   * created with `aws eks create-access-entry` by someone with IAM rights on the cluster)
+   */
   readonly adminRoleArn?: string;
+  /**
+   * The platform key: encrypts the control-plane log group and the system nodes' root volumes. Its policy must let
+   * CloudWatch Logs and EC2 Auto Scaling use it (KeyUser.CLOUDWATCH_LOGS, KeyUser.EC2_AUTO_SCALING).
+   */
+  readonly platformKey: EncryptionKey;
   /** @default all five control-plane log types */
   readonly logTypes?: readonly ControlPlaneLog[];
   /** @default 90 */
@@ -48,11 +58,19 @@ export interface ClusterProps {
 
 /**
  * EKS with a private endpoint by default, secrets envelope-encrypted with a customer KMS key, control-plane
- * logging, access entries (API authentication mode), an IAM OIDC provider for IRSA and a CPU system node group.
+ * logging to an encrypted log group, explicit access entries only (API mode, no creator bootstrap admin), an IAM OIDC
+ * provider for IRSA, the VPC CNI add-on with its own IRSA role, and a CPU system node group with a role of its own
+ * (GPU pools get `gpuNodeRole`).
  */
 export class Cluster extends Construct {
   public readonly cluster: EksCluster;
-  public readonly nodeRole: IamRole;
+  /** The system node group's role. */
+  public readonly systemNodeRole: IamRole;
+  /** The role of every GPU pool's nodes: apart from the system pool's, so training code never acts as the controller's nodes. */
+  public readonly gpuNodeRole: IamRole;
+  public readonly vpcCni: VpcCniAddon;
+  /** What a node group must wait for: its role's policies, the VPC CNI add-on and the key policy of its volumes. */
+  public readonly gpuNodeDependencies: readonly ITerraformDependable[];
   public readonly oidcProvider: IamOpenidConnectProvider;
   public readonly secretsKey: EncryptionKey;
   public readonly systemNodeGroup: EksNodeGroup;
@@ -79,7 +97,13 @@ export class Cluster extends Construct {
     const clusterRole = new IamRole(this, 'cluster-role', { name: `${props.name}-eks-cluster`, assumeRolePolicy: serviceTrust('eks.amazonaws.com') });
     const clusterPolicy = new IamRolePolicyAttachment(this, 'cluster-policy', { role: clusterRole.name, policyArn: managedPolicyArn(p, 'AmazonEKSClusterPolicy') });
 
-    const logGroup = new CloudwatchLogGroup(this, 'control-plane-logs', { name: `/aws/eks/${props.name}/cluster`, retentionInDays: props.logRetentionDays ?? 90 });
+    // Created here, before the cluster, so EKS does not create it unencrypted and never expiring.
+    const logGroup = new CloudwatchLogGroup(this, 'control-plane-logs', {
+      name: `/aws/eks/${props.name}/cluster`,
+      retentionInDays: props.logRetentionDays ?? 90,
+      kmsKeyId: props.platformKey.arn,
+      dependsOn: [props.platformKey.policy],
+    });
 
     this.cluster = new EksCluster(this, 'cluster', {
       name: props.name,
@@ -93,7 +117,8 @@ export class Cluster extends Construct {
       },
       encryptionConfig: { resources: ['secrets'], provider: { keyArn: this.secretsKey.arn } },
       enabledClusterLogTypes: [...(props.logTypes ?? Object.values(ControlPlaneLog))],
-      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: true },
+      // No hidden admin: every cluster admin is an access entry in this stack.
+      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
       dependsOn: [clusterPolicy, logGroup],
     });
 
@@ -104,27 +129,20 @@ export class Cluster extends Construct {
       clientIdList: ['sts.amazonaws.com'],
     });
 
-    if (props.adminRoleArn !== undefined) {
-      const entry = new EksAccessEntry(this, 'admin-access', { clusterName: this.cluster.name, principalArn: props.adminRoleArn, type: 'STANDARD' });
-      new EksAccessPolicyAssociation(this, 'admin-policy', {
-        clusterName: this.cluster.name,
-        principalArn: entry.principalArn,
-        policyArn: `arn:${p}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-        accessScope: { type: 'cluster' },
-      });
-    }
+    if (props.adminRoleArn !== undefined) this.addClusterAdmin('admin', props.adminRoleArn);
+    this.vpcCni = new VpcCniAddon(this, 'vpc-cni', { name: props.name, partition: p, cluster: this.cluster, oidcProvider: this.oidcProvider });
 
-    this.nodeRole = new IamRole(this, 'node-role', { name: `${props.name}-eks-node`, assumeRolePolicy: serviceTrust('ec2.amazonaws.com') });
-    const nodePolicies = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore'];
-    const attachments = nodePolicies.map(
-      (name) => new IamRolePolicyAttachment(this, `node-${name}`, { role: this.nodeRole.name, policyArn: managedPolicyArn(p, name) }),
-    );
+    const system = this.nodeRole('system', `${props.name}-eks-system-node`);
+    const gpu = this.nodeRole('gpu', `${props.name}-eks-gpu-node`);
+    this.systemNodeRole = system.role;
+    this.gpuNodeRole = gpu.role;
+    this.gpuNodeDependencies = [...gpu.attachments, this.vpcCni.addon, props.platformKey.policy];
 
-    const systemLt = new NodeLaunchTemplate(this, 'system-lt', { name: `${props.name}-system`, rootVolumeGiB: 50 });
+    const systemLt = new NodeLaunchTemplate(this, 'system-lt', { name: `${props.name}-system`, rootVolumeGiB: 50, kmsKeyArn: props.platformKey.arn });
     this.systemNodeGroup = new EksNodeGroup(this, 'system-nodes', {
       clusterName: this.cluster.name,
       nodeGroupName: 'system',
-      nodeRoleArn: this.nodeRole.arn,
+      nodeRoleArn: this.systemNodeRole.arn,
       subnetIds: props.subnets.map((s) => s.id),
       amiType: 'AL2023_x86_64_STANDARD',
       capacityType: 'ON_DEMAND',
@@ -133,7 +151,32 @@ export class Cluster extends Construct {
       launchTemplate: { id: systemLt.template.id, version: Token.asString(systemLt.template.latestVersion) },
       labels: { 'vpctune.dev/pool': 'system' },
       lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
-      dependsOn: attachments,
+      dependsOn: [...system.attachments, this.vpcCni.addon, props.platformKey.policy],
     });
   }
+
+  /** Grants `principalArn` (an IAM role or user) cluster-admin through an access entry. */
+  public addClusterAdmin(id: string, principalArn: string): EksAccessEntry {
+    const entry = new EksAccessEntry(this, `${id}-access`, { clusterName: this.cluster.name, principalArn, type: 'STANDARD' });
+    new EksAccessPolicyAssociation(this, `${id}-policy`, {
+      clusterName: this.cluster.name,
+      principalArn: entry.principalArn,
+      policyArn: `arn:${this.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+      accessScope: { type: 'cluster' },
+    });
+    return entry;
+  }
+
+  /**
+   * A node role with the least a managed node needs: join the cluster (AmazonEKSWorkerNodePolicy) and pull images
+   * (AmazonEC2ContainerRegistryPullOnly). No CNI policy (the add-on has its own role), no SSM (the bastion is the way in).
+   */
+  private nodeRole(id: string, name: string): { role: IamRole; attachments: IamRolePolicyAttachment[] } {
+    const role = new IamRole(this, `${id}-node-role`, { name, assumeRolePolicy: serviceTrust('ec2.amazonaws.com') });
+    const attachments = NODE_POLICIES.map((policy) => new IamRolePolicyAttachment(this, `${id}-node-${policy}`, { role: role.name, policyArn: managedPolicyArn(this.partition, policy) }));
+    return { role, attachments };
+  }
 }
+
+/** Managed policies of every node role. */
+export const NODE_POLICIES: readonly string[] = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly'];

@@ -3,7 +3,7 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { PlacementGroup } from '@cdktf/provider-aws/lib/placement-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
-import { Token } from 'cdktf';
+import { ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Cloud, GpuSku, Interconnect, skuByInstanceType } from '../catalog';
 import { CapacityType } from '../config';
@@ -33,7 +33,12 @@ export interface GpuNodePoolOptions {
 
 export interface GpuNodePoolProps extends GpuNodePoolOptions {
   readonly clusterName: string;
+  /** The GPU node role (`Cluster.gpuNodeRole`), apart from the system pool's. */
   readonly nodeRoleArn: string;
+  /** KMS key ARN encrypting the root volumes; its policy must let EC2 Auto Scaling use it (KeyUser.EC2_AUTO_SCALING). */
+  readonly volumeKmsKeyArn: string;
+  /** What the node group waits for (`Cluster.gpuNodeDependencies`: role policies, the VPC CNI, the key policy). @default none */
+  readonly dependsOn?: readonly ITerraformDependable[];
   /** Private subnets; an EFA pool uses only the first (one placement group, one zone). */
   readonly subnets: readonly Subnet[];
   /** The cluster security group, attached to EFA interfaces. */
@@ -93,6 +98,7 @@ export class GpuNodePool extends Construct {
     const lt = new NodeLaunchTemplate(this, 'lt', {
       name: `${props.clusterName}-${props.name}`,
       rootVolumeGiB: props.rootVolumeGiB ?? 500,
+      kmsKeyArn: props.volumeKmsKeyArn,
       tags: { ...this.labels },
       ...(placementGroupName !== undefined ? { placementGroupName } : {}),
       ...(efa && efaGroup !== undefined ? { networkInterfaces: efaNetworkInterfaces(props.sku.efaInterfaces ?? 1, [props.clusterSecurityGroupId, efaGroup.id]) } : {}),
@@ -113,6 +119,7 @@ export class GpuNodePool extends Construct {
       // The cluster autoscaler owns the desired size once the pool exists.
       lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
       tags: { ...this.labels },
+      ...(props.dependsOn !== undefined ? { dependsOn: [...props.dependsOn] } : {}),
     });
 
     if (props.autoscalerTags ?? true) {

@@ -11,3 +11,7 @@ export * from './cluster-autoscaler-identity';
 export * from './encryption-key';
 export * from './node-launch-template';
 export * from './aws-platform';
+export * from './key-policy';
+export * from './vpc-flow-logs';
+export * from './vpc-cni-addon';
+export * from './vpc-endpoint-services';

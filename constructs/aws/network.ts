@@ -8,8 +8,12 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Construct } from 'constructs';
-import { deriveSubnets, NatGateways } from '../config';
+import { deriveSubnets, NatGateways, NetworkEgress } from '../config';
+import { EncryptionKey } from './encryption-key';
+import { NAT_ENDPOINT_SERVICES } from './vpc-endpoint-services';
+import { VpcFlowLogs } from './vpc-flow-logs';
 
 export interface NetworkProps {
   /** Prefix of every resource name. */
@@ -19,20 +23,32 @@ export interface NetworkProps {
   readonly cidr: string;
   /** @default - zones a, b and c of the region */
   readonly availabilityZones?: readonly string[];
-  /** @default NatGateways.SINGLE */
+  /** @default NatGateways.SINGLE (no NAT gateway at all with NetworkEgress.NONE) */
   readonly natGateways?: NatGateways;
+  /**
+   * NAT: private subnets reach the internet through NAT gateways in small public subnets. NONE: no internet gateway,
+   * no public subnets, no NAT: AWS services only through the VPC endpoints (give every one the platform uses).
+   * @default NetworkEgress.NAT
+   */
+  readonly egress?: NetworkEgress;
+  /** Encrypts the flow-log group; its policy must let CloudWatch Logs use it (KeyUser.CLOUDWATCH_LOGS). */
+  readonly logKey: EncryptionKey;
+  /** Days the flow logs are kept. @default 90 */
+  readonly flowLogRetentionDays?: number;
   /** The EKS cluster name, for the subnet discovery tags load balancers use. */
   readonly clusterName: string;
   /**
-   * Interface endpoints so nodes pull images and get credentials without the internet.
-   * @default ['ecr.api', 'ecr.dkr', 'sts']
+   * Interface endpoints so nodes pull images and get credentials without the internet (see
+   * `interfaceEndpointServices` for the list a platform needs).
+   * @default NAT_ENDPOINT_SERVICES: ecr.api, ecr.dkr, sts
    */
   readonly interfaceEndpoints?: readonly string[];
 }
 
 /**
  * A VPC over up to three zones: private subnets for nodes (no public IPs), small public subnets that hold
- * only NAT gateways, an S3 gateway endpoint and ECR/STS interface endpoints.
+ * only NAT gateways (none with NetworkEgress.NONE), an S3 gateway endpoint and interface endpoints, flow logs of all
+ * traffic to an encrypted log group, and the default security group stripped of every rule (nothing may use it).
  */
 export class Network extends Construct {
   public readonly vpc: Vpc;
@@ -41,6 +57,8 @@ export class Network extends Construct {
   public readonly privateRouteTables: readonly RouteTable[];
   public readonly availabilityZones: readonly string[];
   public readonly endpointSecurityGroup: SecurityGroup;
+  public readonly egress: NetworkEgress;
+  public readonly flowLogs: VpcFlowLogs;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -51,6 +69,8 @@ export class Network extends Construct {
     this.availabilityZones = zones;
     const layout = deriveSubnets(props.cidr, zones.length);
     const natMode = props.natGateways ?? NatGateways.SINGLE;
+    this.egress = props.egress ?? NetworkEgress.NAT;
+    const withNat = this.egress === NetworkEgress.NAT;
     const clusterTag = { [`kubernetes.io/cluster/${props.clusterName}`]: 'shared' };
 
     this.vpc = new Vpc(this, 'vpc', {
@@ -59,16 +79,60 @@ export class Network extends Construct {
       enableDnsSupport: true,
       tags: { Name: `${props.name}-vpc` },
     });
-    const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: `${props.name}-igw` } });
+    // Taking over the default security group with no rules removes the ones AWS put in it (CIS AWS 5.4).
+    new DefaultSecurityGroup(this, 'default-sg', { vpcId: this.vpc.id, tags: { Name: `${props.name}-default-unused` } });
+    this.flowLogs = new VpcFlowLogs(this, 'flow-logs', {
+      name: props.name,
+      vpcId: this.vpc.id,
+      key: props.logKey,
+      ...(props.flowLogRetentionDays !== undefined ? { retentionDays: props.flowLogRetentionDays } : {}),
+    });
 
+    const { publicSubnets, nats } = withNat ? this.natPath(props, zones, layout.publicSubnets, natMode, clusterTag) : { publicSubnets: [], nats: [] };
+    this.publicSubnets = publicSubnets;
+
+    const privateRts: RouteTable[] = [];
+    this.privateSubnets = zones.map((az, i) => {
+      const s = new Subnet(this, `private-${i}`, {
+        vpcId: this.vpc.id,
+        availabilityZone: az,
+        cidrBlock: layout.privateSubnets[i] as string,
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${props.name}-private-${az}`, 'kubernetes.io/role/internal-elb': '1', 'vpctune.dev/tier': 'private', ...clusterTag },
+      });
+      const rt = new RouteTable(this, `private-rt-${i}`, { vpcId: this.vpc.id, tags: { Name: `${props.name}-private-${az}` } });
+      if (withNat) {
+        new Route(this, `private-default-${i}`, {
+          routeTableId: rt.id,
+          destinationCidrBlock: '0.0.0.0/0',
+          natGatewayId: (nats[natMode === NatGateways.PER_AZ ? i : 0] as NatGateway).id,
+        });
+      }
+      new RouteTableAssociation(this, `private-rta-${i}`, { subnetId: s.id, routeTableId: rt.id });
+      privateRts.push(rt);
+      return s;
+    });
+    this.privateRouteTables = privateRts;
+    this.endpointSecurityGroup = this.endpoints(props, privateRts);
+  }
+
+  /** The internet gateway, one public subnet per zone holding the NAT gateways, and the NAT gateways. */
+  private natPath(
+    props: NetworkProps,
+    zones: readonly string[],
+    cidrs: readonly string[],
+    natMode: NatGateways,
+    clusterTag: Record<string, string>,
+  ): { publicSubnets: Subnet[]; nats: NatGateway[] } {
+    const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: `${props.name}-igw` } });
     const publicRt = new RouteTable(this, 'public-rt', { vpcId: this.vpc.id, tags: { Name: `${props.name}-public` } });
     new Route(this, 'public-default', { routeTableId: publicRt.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
 
-    this.publicSubnets = zones.map((az, i) => {
+    const publicSubnets = zones.map((az, i) => {
       const s = new Subnet(this, `public-${i}`, {
         vpcId: this.vpc.id,
         availabilityZone: az,
-        cidrBlock: layout.publicSubnets[i] as string,
+        cidrBlock: cidrs[i] as string,
         // NAT gateways carry their own Elastic IP; nothing in these subnets needs an automatic public IP.
         mapPublicIpOnLaunch: false,
         tags: { Name: `${props.name}-public-${az}`, 'kubernetes.io/role/elb': '1', 'vpctune.dev/tier': 'public', ...clusterTag },
@@ -82,33 +146,16 @@ export class Network extends Construct {
       const eip = new Eip(this, `nat-eip-${i}`, { domain: 'vpc', tags: { Name: `${props.name}-nat-${i}` }, dependsOn: [igw] });
       return new NatGateway(this, `nat-${i}`, {
         allocationId: eip.id,
-        subnetId: (this.publicSubnets[i] as Subnet).id,
+        subnetId: (publicSubnets[i] as Subnet).id,
         tags: { Name: `${props.name}-nat-${i}` },
         dependsOn: [igw],
       });
     });
+    return { publicSubnets, nats };
+  }
 
-    const privateRts: RouteTable[] = [];
-    this.privateSubnets = zones.map((az, i) => {
-      const s = new Subnet(this, `private-${i}`, {
-        vpcId: this.vpc.id,
-        availabilityZone: az,
-        cidrBlock: layout.privateSubnets[i] as string,
-        mapPublicIpOnLaunch: false,
-        tags: { Name: `${props.name}-private-${az}`, 'kubernetes.io/role/internal-elb': '1', 'vpctune.dev/tier': 'private', ...clusterTag },
-      });
-      const rt = new RouteTable(this, `private-rt-${i}`, { vpcId: this.vpc.id, tags: { Name: `${props.name}-private-${az}` } });
-      new Route(this, `private-default-${i}`, {
-        routeTableId: rt.id,
-        destinationCidrBlock: '0.0.0.0/0',
-        natGatewayId: (nats[natMode === NatGateways.PER_AZ ? i : 0] as NatGateway).id,
-      });
-      new RouteTableAssociation(this, `private-rta-${i}`, { subnetId: s.id, routeTableId: rt.id });
-      privateRts.push(rt);
-      return s;
-    });
-    this.privateRouteTables = privateRts;
-
+  /** The S3 gateway endpoint on the private route tables and the interface endpoints in the private subnets. */
+  private endpoints(props: NetworkProps, privateRts: readonly RouteTable[]): SecurityGroup {
     new VpcEndpoint(this, 's3-endpoint', {
       vpcId: this.vpc.id,
       serviceName: `com.amazonaws.${props.region}.s3`,
@@ -117,7 +164,7 @@ export class Network extends Construct {
       tags: { Name: `${props.name}-s3` },
     });
 
-    this.endpointSecurityGroup = new SecurityGroup(this, 'endpoint-sg', {
+    const group = new SecurityGroup(this, 'endpoint-sg', {
       name: `${props.name}-vpc-endpoints`,
       description: 'HTTPS from inside the VPC to interface endpoints',
       vpcId: this.vpc.id,
@@ -125,16 +172,17 @@ export class Network extends Construct {
       egress: [{ description: 'Replies inside the VPC', fromPort: 0, toPort: 0, protocol: '-1', cidrBlocks: [props.cidr] }],
       tags: { Name: `${props.name}-vpc-endpoints` },
     });
-    for (const service of props.interfaceEndpoints ?? ['ecr.api', 'ecr.dkr', 'sts']) {
+    for (const service of props.interfaceEndpoints ?? NAT_ENDPOINT_SERVICES) {
       new VpcEndpoint(this, `${service.replace(/\./g, '-')}-endpoint`, {
         vpcId: this.vpc.id,
         serviceName: `com.amazonaws.${props.region}.${service}`,
         vpcEndpointType: 'Interface',
         privateDnsEnabled: true,
         subnetIds: this.privateSubnets.map((s) => s.id),
-        securityGroupIds: [this.endpointSecurityGroup.id],
+        securityGroupIds: [group.id],
         tags: { Name: `${props.name}-${service}` },
       });
     }
+    return group;
   }
 }

@@ -22,6 +22,7 @@ export const AWS_PROFILE: CloudProfile = {
   zone: (region) => lettersAfterRegion(region, ''),
   poolName: DNS_LABEL_32,
   acceptsAdminRoleArn: true,
+  supportsNoEgress: true,
   storage: {
     scheme: 's3',
     urlForm: S3_URL_FORM,

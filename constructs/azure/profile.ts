@@ -20,6 +20,7 @@ export const AZURE_PROFILE: CloudProfile = {
   zone: () => ({ pattern: /^[1-3]$/, example: '1' }),
   poolName: { pattern: /^[a-z][a-z0-9]{0,11}$/, allowed: '1-12 lowercase letters and digits, starting with a letter (AKS node pool names)' },
   acceptsAdminRoleArn: false,
+  supportsNoEgress: false,
   storage: {
     scheme: 'az',
     urlForm: AZ_URL_FORM,

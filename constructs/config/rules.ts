@@ -14,7 +14,7 @@ import {
 import { cloudProfile } from '../platform/cloud-profiles';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, parseCidr } from './cidr';
 import { ConfigIssue, show } from './issues';
-import { GCP_PROJECT_ID_ALLOWED } from './schema';
+import { GCP_PROJECT_ID_ALLOWED, NetworkEgress } from './schema';
 
 /**
  * Rules that need several fields or the catalog. They read the raw input defensively (a field of the wrong
@@ -70,6 +70,13 @@ export function crossFieldIssues(input: unknown, options: RuleOptions = {}): Con
       if (seen.has(az)) add(`network.availabilityZones[${i}]`, az, `${show(az)} is listed twice`);
       seen.add(az);
     });
+  }
+  if (network?.egress === NetworkEgress.NONE && profile !== undefined) {
+    if (!profile.supportsNoEgress) {
+      add('network.egress', 'none', `is not available on ${profile.cloud} yet: its stack needs a NAT gateway for images and cloud APIs; allowed: nat`);
+    } else if (network.natGateways !== undefined) {
+      add('network.natGateways', network.natGateways, 'has no effect when network.egress is none (no NAT gateway is created); remove it');
+    }
   }
 
   // Kubernetes.

@@ -9,6 +9,17 @@ export { CapacityType };
  * on each field.
  */
 
+/** How the platform's private subnets reach the internet. */
+export enum NetworkEgress {
+  /** Through NAT gateways (see natGateways); AWS services through VPC endpoints where the platform has them. */
+  NAT = 'nat',
+  /**
+   * No path to the internet at all: no internet or NAT gateway; every cloud service the platform uses through a VPC
+   * endpoint. Images come from the platform registry and models from the platform bucket. AWS only for now.
+   */
+  NONE = 'none',
+}
+
 /** How many NAT gateways the network gets. */
 export enum NatGateways {
   /** One NAT gateway for all zones (cheapest; a zone outage cuts egress for the others). */
@@ -61,8 +72,10 @@ export const platformConfigSchema = z
         cidr: z.string(),
         /** @default - the region's zones a, b, c (AWS: `${region}a` …); 1 to 3 zones. */
         availabilityZones: z.array(z.string().min(1)).min(1).max(3).optional(),
-        /** @default single */
+        /** @default single (ignored, and refused when written, with egress none) */
         natGateways: z.nativeEnum(NatGateways).default(NatGateways.SINGLE),
+        /** @default nat — `none`: no internet path, VPC endpoints only (AWS only) */
+        egress: z.nativeEnum(NetworkEgress).default(NetworkEgress.NAT),
       })
       .strict(),
     kubernetes: z

@@ -20,6 +20,7 @@ export const GCP_PROFILE: CloudProfile = {
   zone: (region) => lettersAfterRegion(region, '-'),
   poolName: { pattern: /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, allowed: '1-32 lowercase letters, digits and dashes, starting with a letter and not ending with a dash' },
   acceptsAdminRoleArn: false,
+  supportsNoEgress: false,
   storage: {
     scheme: 'gs',
     urlForm: GCS_URL_FORM,

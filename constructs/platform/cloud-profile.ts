@@ -67,6 +67,11 @@ export interface CloudProfile {
   readonly poolName: { readonly pattern: RegExp; readonly allowed: string };
   /** Whether `kubernetes.adminRoleArn` (an IAM role given cluster admin through an EKS access entry) applies. */
   readonly acceptsAdminRoleArn: boolean;
+  /**
+   * Whether the platform can be built with `network.egress: none` (no internet path; every cloud service through a
+   * private endpoint). AWS only for now: the GCP and Azure stacks still need their NAT for images and some APIs.
+   */
+  readonly supportsNoEgress: boolean;
   /** Object storage: the URL scheme the controller and trainer share, and how the platform's names derive. */
   readonly storage: {
     /** `s3`, `gs` or `az`. */

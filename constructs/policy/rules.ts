@@ -7,6 +7,7 @@
  * missing or visibly wrong, except the TLS-only bucket policy, which must be readable to be proven.
  */
 import { Block, blocks, isExpression, isTrue, Statement, stringList } from './stack-model';
+import { AWS_HARDENING_POLICY_RULES } from './aws-hardening-rules';
 import { AZURE_POLICY_RULES } from './azure-rules';
 import { DATABASE_POLICY_RULES } from './database-rules';
 import { GCP_POLICY_RULES } from './gcp-rules';
@@ -391,7 +392,7 @@ export const NO_WILDCARD_IAM: PolicyRule = {
   },
 };
 
-/** Every rule, in id order: the AWS rules (the database's in database-rules.ts), then the Azure rules (azure-rules.ts), then the GCP rules (gcp-rules.ts). */
+/** Every rule, in id order: the AWS rules (the database's in database-rules.ts, the hardening ones in aws-hardening-rules.ts), then the Azure rules (azure-rules.ts), then the GCP rules (gcp-rules.ts). */
 export const POLICY_RULES: readonly PolicyRule[] = [
   NODE_SUBNETS_PRIVATE,
   EKS_ENDPOINT_PRIVATE,
@@ -404,6 +405,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   S3_TLS_ONLY,
   NO_WILDCARD_IAM,
   ...DATABASE_POLICY_RULES,
+  ...AWS_HARDENING_POLICY_RULES,
   ...AZURE_POLICY_RULES,
   ...GCP_POLICY_RULES,
 ];

@@ -1,14 +1,17 @@
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
-import { ArtifactStore, bucketPolicy, Cluster, ImageRegistry, WorkloadIdentity } from '../../constructs/aws';
+import { ArtifactStore, bucketPolicy, Cluster, EncryptionKey, ImageRegistry, KeyUser, WorkloadIdentity } from '../../constructs/aws';
 import { ServiceAccount } from '../../constructs/platform';
 import { resources, synthWith } from './helpers';
 
 const subnets = (scope: import('constructs').Construct) => [0, 1, 2].map((i) => new Subnet(scope, `s${i}`, { vpcId: 'vpc-1', cidrBlock: `10.0.${i}.0/24` }));
 
+const platformKey = (scope: import('constructs').Construct) =>
+  new EncryptionKey(scope, 'platform-key', { alias: 'acme-platform', description: 'logs and volumes', users: [KeyUser.CLOUDWATCH_LOGS, KeyUser.EC2_AUTO_SCALING] });
+
 describe('Cluster', () => {
   test('GIVEN defaults WHEN synthesized THEN private endpoint, KMS-encrypted secrets, all control-plane logs, access entries API mode', () => {
-    const s = synthWith((scope) => new Cluster(scope, 'c', { name: 'acme', region: 'us-east-1', kubernetesVersion: '1.34', subnets: subnets(scope), adminRoleArn: 'arn:aws:iam::123456789012:role/admin' }));
+    const s = synthWith((scope) => new Cluster(scope, 'c', { name: 'acme', region: 'us-east-1', kubernetesVersion: '1.34', subnets: subnets(scope), platformKey: platformKey(scope), adminRoleArn: 'arn:aws:iam::123456789012:role/admin' }));
     const [eks] = resources(s, 'aws_eks_cluster');
     expect(eks).toMatchObject({
       name: 'acme',
@@ -16,7 +19,7 @@ describe('Cluster', () => {
       vpc_config: { endpoint_private_access: true, endpoint_public_access: false },
       encryption_config: { resources: ['secrets'] },
       enabled_cluster_log_types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'],
-      access_config: { authentication_mode: 'API', bootstrap_cluster_creator_admin_permissions: true },
+      access_config: { authentication_mode: 'API', bootstrap_cluster_creator_admin_permissions: false },
     });
     expect((eks?.encryption_config as { provider: { key_arn: string } }).provider.key_arn).toMatch(/^\$\{aws_kms_key\.c_secrets-key_[A-F0-9]+\.arn\}$/);
     expect(resources(s, 'aws_kms_key')[0]).toMatchObject({ enable_key_rotation: true });
@@ -29,17 +32,17 @@ describe('Cluster', () => {
   });
 
   test('GIVEN a public endpoint with CIDRs WHEN synthesized THEN public access is limited to them', () => {
-    const s = synthWith((scope) => new Cluster(scope, 'c', { name: 'acme', region: 'us-gov-west-1', kubernetesVersion: '1.34', subnets: subnets(scope), publicEndpoint: true, publicAccessCidrs: ['203.0.113.0/24'] }));
+    const s = synthWith((scope) => new Cluster(scope, 'c', { name: 'acme', region: 'us-gov-west-1', kubernetesVersion: '1.34', subnets: subnets(scope), platformKey: platformKey(scope), publicEndpoint: true, publicAccessCidrs: ['203.0.113.0/24'] }));
     expect(resources(s, 'aws_eks_cluster')[0]).toMatchObject({ vpc_config: { endpoint_public_access: true, public_access_cidrs: ['203.0.113.0/24'] } });
     expect(resources(s, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn)).toContain('arn:aws-us-gov:iam::aws:policy/AmazonEKSClusterPolicy');
   });
 
   test('GIVEN a public endpoint open to the internet WHEN constructed THEN refused', () => {
-    expect(() => synthWith((scope) => new Cluster(scope, 'c', { name: 'acme', region: 'us-east-1', kubernetesVersion: '1.34', subnets: subnets(scope), publicEndpoint: true }))).toThrow(
+    expect(() => synthWith((scope) => new Cluster(scope, 'c', { name: 'acme', region: 'us-east-1', kubernetesVersion: '1.34', subnets: subnets(scope), platformKey: platformKey(scope), publicEndpoint: true }))).toThrow(
       'Cluster acme: publicEndpoint is true but publicAccessCidrs is empty; list the CIDRs allowed to reach the API',
     );
     expect(() =>
-      synthWith((scope) => new Cluster(scope, 'c', { name: 'acme', region: 'us-east-1', kubernetesVersion: '1.34', subnets: subnets(scope), publicEndpoint: true, publicAccessCidrs: ['0.0.0.0/0'] })),
+      synthWith((scope) => new Cluster(scope, 'c', { name: 'acme', region: 'us-east-1', kubernetesVersion: '1.34', subnets: subnets(scope), platformKey: platformKey(scope), publicEndpoint: true, publicAccessCidrs: ['0.0.0.0/0'] })),
     ).toThrow('Cluster acme: publicAccessCidrs contains 0.0.0.0/0; list your VPN or office CIDRs instead');
   });
 });

@@ -8,6 +8,7 @@ const sku = (gpu: Accelerator, n: number): GpuSku => findSku(Cloud.AWS, gpu, n) 
 const common = (scope: import('constructs').Construct) => ({
   clusterName: 'acme',
   nodeRoleArn: 'arn:aws:iam::123456789012:role/node',
+  volumeKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/platform',
   subnets: [0, 1].map((i) => new Subnet(scope, `s${i}`, { vpcId: 'vpc-1', cidrBlock: `10.0.${i}.0/24` })),
   clusterSecurityGroupId: 'sg-cluster',
   vpcId: 'vpc-1',

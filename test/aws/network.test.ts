@@ -1,11 +1,13 @@
-import { Network } from '../../constructs/aws';
+import { EncryptionKey, KeyUser, Network } from '../../constructs/aws';
 import { NatGateways } from '../../constructs/config';
 import { resources, synthWith } from './helpers';
+
+const logKey = (scope: import('constructs').Construct) => new EncryptionKey(scope, 'key', { alias: 'acme-platform', description: 'logs', users: [KeyUser.CLOUDWATCH_LOGS] });
 
 describe('Network', () => {
   test('GIVEN defaults WHEN synthesized THEN three zones, private node subnets without public IPs, one NAT, endpoints', () => {
     // WHEN
-    const s = synthWith((scope) => new Network(scope, 'net', { name: 'acme', region: 'us-east-1', cidr: '10.42.0.0/16', clusterName: 'acme' }));
+    const s = synthWith((scope) => new Network(scope, 'net', { name: 'acme', region: 'us-east-1', cidr: '10.42.0.0/16', clusterName: 'acme', logKey: logKey(scope) }));
     // THEN
     const subnets = resources(s, 'aws_subnet');
     const rows = subnets.map((x) => [x.cidr_block, x.availability_zone, x.map_public_ip_on_launch, (x.tags as Record<string, string>)['vpctune.dev/tier']]);
@@ -37,7 +39,7 @@ describe('Network', () => {
           name: 'acme',
           region: 'eu-west-1',
           cidr: '10.8.0.0/20',
-          clusterName: 'acme',
+          clusterName: 'acme', logKey: logKey(scope),
           natGateways: NatGateways.PER_AZ,
           availabilityZones: ['eu-west-1a', 'eu-west-1b'],
         }),
@@ -50,12 +52,12 @@ describe('Network', () => {
 
   test('GIVEN four zones WHEN constructed THEN refused with the count and the limit', () => {
     expect(() =>
-      synthWith((scope) => new Network(scope, 'net', { name: 'acme', region: 'us-east-1', cidr: '10.42.0.0/16', clusterName: 'acme', availabilityZones: ['a', 'b', 'c', 'd'] })),
+      synthWith((scope) => new Network(scope, 'net', { name: 'acme', region: 'us-east-1', cidr: '10.42.0.0/16', clusterName: 'acme', logKey: logKey(scope), availabilityZones: ['a', 'b', 'c', 'd'] })),
     ).toThrow('Network acme: availabilityZones has 4 entries; allowed: 1 to 3');
   });
 
   test('GIVEN an invalid CIDR WHEN constructed THEN the CIDR problem is named', () => {
-    expect(() => synthWith((scope) => new Network(scope, 'net', { name: 'acme', region: 'us-east-1', cidr: '10.42.0.0', clusterName: 'acme' }))).toThrow(
+    expect(() => synthWith((scope) => new Network(scope, 'net', { name: 'acme', region: 'us-east-1', cidr: '10.42.0.0', clusterName: 'acme', logKey: logKey(scope) }))).toThrow(
       'network.cidr "10.42.0.0" is not an IPv4 CIDR block like 10.42.0.0/16',
     );
   });
