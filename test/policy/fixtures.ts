@@ -7,6 +7,27 @@ const meta = (path: string): { '//': { metadata: { path: string; uniqueId: strin
   '//': { metadata: { path: `acme/${path}`, uniqueId: path.replace(/\//g, '_') } },
 });
 
+/** The platform key's policy: the account root administers it, CloudWatch Logs (this account's groups) and Auto Scaling use it. */
+const PLATFORM_KEY_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'AccountRootAdministers', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+    {
+      Effect: 'Allow',
+      Principal: { Service: 'logs.us-east-1.amazonaws.com' },
+      Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:us-east-1:111122223333:log-group:*' } },
+    },
+    {
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      Resource: '*',
+    },
+  ],
+};
+
 export function cleanStack(): SynthesizedStack {
   return {
     provider: { aws: [{ region: 'us-east-1' }] },
@@ -42,6 +63,12 @@ export function cleanStack(): SynthesizedStack {
       aws_eip: { nat: { domain: 'vpc' } },
       aws_nat_gateway: { a: { allocation_id: '${aws_eip.nat.id}', subnet_id: '${aws_subnet.public_a.id}' } },
       aws_kms_key: { platform: { ...meta('kms'), enable_key_rotation: true } },
+      aws_kms_key_policy: { platform: { key_id: '${aws_kms_key.platform.id}', policy: JSON.stringify(PLATFORM_KEY_POLICY) } },
+      aws_default_security_group: { main: { vpc_id: '${aws_vpc.main.id}' } },
+      aws_cloudwatch_log_group: { flow: { name: '/acme/vpc-flow-logs', kms_key_id: '${aws_kms_key.platform.arn}', retention_in_days: 90 } },
+      aws_flow_log: {
+        main: { vpc_id: '${aws_vpc.main.id}', traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs', log_destination: '${aws_cloudwatch_log_group.flow.arn}', iam_role_arn: '${aws_iam_role.flow_logs.arn}' },
+      },
       aws_eks_cluster: {
         main: {
           ...meta('cluster/eks'),
@@ -53,6 +80,7 @@ export function cleanStack(): SynthesizedStack {
             endpoint_public_access: false,
           },
           encryption_config: { resources: ['secrets'], provider: { key_arn: '${aws_kms_key.platform.arn}' } },
+          access_config: { authentication_mode: 'API', bootstrap_cluster_creator_admin_permissions: false },
         },
       },
       aws_launch_template: {
@@ -88,6 +116,7 @@ export function cleanStack(): SynthesizedStack {
       aws_iam_role: {
         cluster: { name: 'acme-cluster', assume_role_policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},"Action":"sts:AssumeRole"}]}' },
         node: { name: 'acme-node', assume_role_policy: '${data.aws_iam_policy_document.node_assume.json}' },
+        flow_logs: { name: 'acme-flow-logs', assume_role_policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"vpc-flow-logs.amazonaws.com"},"Action":"sts:AssumeRole"}]}' },
       },
       aws_iam_role_policy_attachment: {
         node_worker: { role: '${aws_iam_role.node.name}', policy_arn: 'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy' },

@@ -145,7 +145,7 @@ describe('policy rules', () => {
 
     test('VPCT-AWS-006 launch template volumes not encrypted, or no mappings, fire', () => {
       const unencrypted = stackWith((s) => {
-        s.resource['aws_launch_template']!['gpu']!['block_device_mappings'] = [{ device_name: '/dev/xvda', ebs: { volume_size: 200 } }];
+        s.resource['aws_launch_template']!['gpu']!['block_device_mappings'] = [{ device_name: '/dev/xvda', ebs: { volume_size: 200, kms_key_id: '${aws_kms_key.platform.arn}' } }];
       });
       expect(lines(unencrypted)).toEqual(['VPCT-AWS-006 aws_launch_template.gpu: block_device_mappings "/dev/xvda": ebs.encrypted is unset, not true']);
       const none = stackWith((s) => {
@@ -161,11 +161,13 @@ describe('policy rules', () => {
     test('optional or unset http_tokens fires on launch templates and instances', () => {
       const stack = stackWith((s) => {
         s.resource['aws_launch_template']!['gpu']!['metadata_options'] = { http_tokens: 'optional' };
-        s.resource['aws_instance'] = { bastion: { ami: 'ami-123', instance_type: 't3.micro', subnet_id: '${aws_subnet.private_a.id}', root_block_device: { encrypted: true } } };
+        s.resource['aws_instance'] = { bastion: { ami: 'ami-123', instance_type: 't3.micro', subnet_id: '${aws_subnet.private_a.id}', root_block_device: { encrypted: true, kms_key_id: '${aws_kms_key.platform.arn}' } } };
       });
       expect(lines(stack)).toEqual([
         'VPCT-AWS-007 aws_instance.bastion: metadata_options.http_tokens unset: IMDSv1 is allowed; set http_tokens = "required"',
         'VPCT-AWS-007 aws_launch_template.gpu: metadata_options.http_tokens = "optional": IMDSv1 is allowed; set "required"',
+        // the fixture's VPC has no SSM endpoints: VPCT-AWS-023 (aws-hardening-rules.ts) also fires on an instance in it
+        'VPCT-AWS-023 aws_instance.bastion: aws_vpc.main has no interface endpoint for ec2messages, ssm, ssmmessages: Session Manager would need the internet; add them',
       ]);
     });
   });

@@ -16,6 +16,11 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
 import { Fn, Testing, TerraformStack } from 'cdktf';
 import { evaluatePolicies } from '../../constructs/policy';
 
@@ -32,6 +37,23 @@ function synth(knobs: Knobs = {}): string {
   new AwsProvider(stack, 'aws', { region: 'us-east-1' });
   const key = new KmsKey(stack, 'key', { enableKeyRotation: true });
   const vpc = new Vpc(stack, 'vpc', { cidrBlock: '10.42.0.0/16' });
+  // What the hardening rules (aws-hardening-rules.ts) ask of every stack: key policy, closed default group, flow logs.
+  const autoScaling = 'arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
+  new KmsKeyPolicy(stack, 'key-policy', {
+    keyId: key.keyId,
+    policy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+        { Effect: 'Allow', Principal: { Service: 'logs.us-east-1.amazonaws.com' }, Action: 'kms:GenerateDataKey*', Resource: '*', Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:us-east-1:111122223333:log-group:*' } } },
+        { Effect: 'Allow', Principal: { AWS: autoScaling }, Action: 'kms:GenerateDataKey*', Resource: '*' },
+      ],
+    }),
+  });
+  new DefaultSecurityGroup(stack, 'default-sg', { vpcId: vpc.id });
+  new InternetGateway(stack, 'igw', { vpcId: vpc.id });
+  const flowLogs = new CloudwatchLogGroup(stack, 'flow-logs', { name: '/acme/flow-logs', kmsKeyId: key.arn, retentionInDays: 90 });
+  new FlowLog(stack, 'flow-log', { vpcId: vpc.id, trafficType: 'ALL', logDestination: flowLogs.arn, iamRoleArn: 'arn:aws:iam::111122223333:role/flow-logs' });
   const publicSubnet = new Subnet(stack, 'public', { vpcId: vpc.id, cidrBlock: '10.42.0.0/24', mapPublicIpOnLaunch: true });
   const privateSubnet = new Subnet(stack, 'private', { vpcId: vpc.id, cidrBlock: '10.42.16.0/20' });
   const cluster = new EksCluster(stack, 'cluster', {
@@ -39,6 +61,7 @@ function synth(knobs: Knobs = {}): string {
     roleArn: 'arn:aws:iam::111122223333:role/eks',
     vpcConfig: { subnetIds: [privateSubnet.id], endpointPrivateAccess: true, endpointPublicAccess: false },
     encryptionConfig: { resources: ['secrets'], provider: { keyArn: key.arn } },
+    accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
   });
   const lt = new LaunchTemplate(stack, 'lt', {
     metadataOptions: { httpTokens: knobs.httpTokens ?? 'required', httpPutResponseHopLimit: 2 },
