@@ -2,17 +2,12 @@ import type { CliIo } from '../../../../stacks/cli/io';
 import { UsageError } from '../../../../stacks/cli/usage-error';
 import { runningControllerAdmin } from '../platform/admin-client';
 import { createApiKey, PROJECT_PATTERN, type CreatedKey } from '../platform/api-keys';
-import { openStoreWithoutController } from '../store/open-store';
 import type { ApiKeyRecord } from '../domain/records';
+import { openStoreToRead, openStoreToWrite, type CommandStoreOptions } from './command-store';
 import { textTable } from './text-table';
 
 /** Where the keys live: the data directory's store (through its running controller, if any) or PostgreSQL. */
-export interface KeyStoreOptions {
-  /** Absolute data directory of the local platform. */
-  readonly dataDir: string;
-  /** PostgreSQL URL; the data directory's SQLite store otherwise. @default none */
-  readonly databaseUrl?: string;
-}
+export type KeyStoreOptions = CommandStoreOptions;
 
 export type KeysAction =
   | { readonly kind: 'create'; readonly project: string }
@@ -61,7 +56,8 @@ export async function runKeys(action: KeysAction, options: KeyStoreOptions, io: 
       list: async (project) => ((await admin('/admin/keys/list', project === undefined ? {} : { project })) as { data: KeyListing[] }).data,
     });
   }
-  const store = await openStoreWithoutController({ dataDir: options.dataDir, ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}) });
+  const store = action.kind === 'create' ? await openStoreToWrite(options) : await openStoreToRead(options);
+  if (store === undefined) return perform(action, io, `${storeLocation(options)} (no platform there yet)`, NO_KEYS);
   try {
     const now = () => Math.floor(Date.now() / 1000);
     return await perform(action, io, storeLocation(options), {
@@ -73,6 +69,13 @@ export async function runKeys(action: KeysAction, options: KeyStoreOptions, io: 
     await store.close();
   }
 }
+
+/** A data directory no platform has used yet: no keys (and nothing is made there by listing or revoking). */
+const NO_KEYS: KeyOps = {
+  create: () => Promise.reject(new Error('keys create opens the store to write')),
+  revoke: async () => false,
+  list: async () => [],
+};
 
 async function perform(action: KeysAction, io: CliIo, where: string, ops: KeyOps): Promise<number> {
   switch (action.kind) {

@@ -4,7 +4,7 @@ import type { ModelRecord } from '../domain/records';
 import { runningControllerAdmin } from '../platform/admin-client';
 import { importBaseModel } from '../platform/model-registry';
 import { LocalDirectoryStorage } from '../storage/local-directory-storage';
-import { openStoreWithoutController } from '../store/open-store';
+import { openStoreToRead, openStoreToWrite } from './command-store';
 import { storeLocation, type KeyStoreOptions } from './keys-command';
 import { textTable } from './text-table';
 
@@ -31,7 +31,8 @@ export async function runModels(action: ModelsAction, options: KeyStoreOptions, 
     io.stdout.write(`registered base model ${action.id} (through the running controller)\n`);
     return 0;
   }
-  const store = await openStoreWithoutController({ dataDir: options.dataDir, ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}) });
+  const store = action.kind === 'import' ? await openStoreToWrite(options) : await openStoreToRead(options);
+  if (store === undefined) return listed([], `${storeLocation(options)} (no platform there yet)`, io);
   try {
     if (action.kind === 'list') return listed(await store.listModels(action.project), storeLocation(options), io);
     await importBaseModel(store, new LocalDirectoryStorage(path.join(options.dataDir, 'storage')), action.id, path.resolve(action.from), Math.floor(Date.now() / 1000));

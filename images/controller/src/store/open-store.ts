@@ -32,9 +32,12 @@ export async function openStoreWithoutController(options: StoreOptions): Promise
   return openStore(options);
 }
 
+/** The embedded SQLite store's file in the data directory. */
+export const SQLITE_STORE_FILE = 'controller.db';
+
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl !== undefined && /^postgres(ql)?:\/\//.test(options.databaseUrl)) {
     return SqlStore.open(new PostgresDriver(options.databaseUrl));
   }
-  return SqlStore.open(new SqliteDriver(path.join(options.dataDir, 'controller.db'), { exclusive: options.exclusive ?? false }));
+  return SqlStore.open(new SqliteDriver(path.join(options.dataDir, SQLITE_STORE_FILE), { exclusive: options.exclusive ?? false }));
 }
