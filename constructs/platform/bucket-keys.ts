@@ -6,8 +6,9 @@
  * files/<file id>                              uploaded training and validation files
  * jobs/<job id>/                               one fine-tuning job: spec, pid file, packed weights
  * jobs/<job id>/output/                        what the trainer writes: events.jsonl, metrics, checkpoints, manifest
- * models/<model id>/                           imported base-model weights
- * adapters/<fine-tuned model id>/              a finished job's adapter (or full weights)
+ * models/<model id>/                           imported base-model weights; a full fine-tune's weights, published by the trainer
+ * adapters/<fine-tuned model id>/              a LoRA/QLoRA job's adapter, published by the trainer (spec publish_dir)
+ * adapters/<fine-tuned model id>:ckpt-step-N/  a checkpoint's adapter, published by the controller when first served
  * ```
  */
 import { BucketPrefix } from './conventions';
@@ -32,7 +33,7 @@ export function jobOutputPrefix(jobId: string): string {
   return `${jobPrefix(jobId)}output/`;
 }
 
-/** `models/<id>/`: a base model's weights. */
+/** `models/<id>/`: a base model's weights, or a full fine-tune's (the trainer publishes them there). */
 export function modelPrefix(modelId: string): string {
   return `${BucketPrefix.MODELS}${modelId}/`;
 }
@@ -43,7 +44,7 @@ export function modelIdOfPrefix(key: string): string | undefined {
   return key.slice(BucketPrefix.MODELS.length).replace(/\/+$/, '');
 }
 
-/** `adapters/<fine-tuned model id>/`: a finished job's weights. */
+/** `adapters/<fine-tuned model id>/`: a finished LoRA/QLoRA job's adapter, as the trainer published it. */
 export function adapterPrefix(fineTunedModelId: string): string {
   return `${BucketPrefix.ADAPTERS}${fineTunedModelId}/`;
 }

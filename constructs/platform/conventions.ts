@@ -42,7 +42,8 @@ export const BUCKET_ACCESS: Readonly<Record<ServiceAccount, { readonly read: rea
   },
   [ServiceAccount.TRAINER]: {
     read: [BucketPrefix.FILES, BucketPrefix.MODELS, BucketPrefix.JOBS],
-    write: [BucketPrefix.JOBS, BucketPrefix.ADAPTERS],
+    // adapters/ for LoRA and QLoRA, models/ for full fine-tunes: the trainer publishes servable weights (spec publish_dir).
+    write: [BucketPrefix.JOBS, BucketPrefix.ADAPTERS, BucketPrefix.MODELS],
   },
   [ServiceAccount.SERVER]: {
     read: [BucketPrefix.MODELS, BucketPrefix.ADAPTERS],

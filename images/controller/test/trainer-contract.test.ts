@@ -81,7 +81,7 @@ test('Given a job with the API defaults, then the spec the controller builds use
   // GIVEN a job as the API stores it (default adapter, all-"auto" hyperparameters)
   const method = { type: 'supervised', supervised: { hyperparameters: { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' } } } as const;
   // WHEN the supervisor turns it into a run request
-  const { spec } = runRequestOf({ id: 'ftjob-b', projectId: 'p', model: 'vpctune/tiny-chat', trainingFile: 'file-a', validationFile: null, method, adapter: DEFAULT_ADAPTER, seed: 1234, placement: null });
+  const { spec } = runRequestOf({ id: 'ftjob-b', projectId: 'p', model: 'vpctune/tiny-chat', suffix: null, trainingFile: 'file-a', validationFile: null, method, adapter: DEFAULT_ADAPTER, seed: 1234, placement: null });
   // THEN it is the fixture's "what the controller writes" spec
   const written = CONTRACT.valid_specs.find((c) => c.about.startsWith('what the controller writes'));
   expect(problems(spec as unknown as Record<string, unknown>)).toEqual([]);

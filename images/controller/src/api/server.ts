@@ -12,6 +12,7 @@ import type { ApiResponse, AuthContext } from './http-types';
 import { RateLimiter } from './rate-limiter';
 import { Router } from './router';
 import { filesRoutes } from './routes/files-routes';
+import { inferenceRoutes } from './routes/inference-routes';
 import { jobsRoutes } from './routes/jobs-routes';
 import { modelsRoutes } from './routes/models-routes';
 
@@ -28,7 +29,8 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
  * `/metrics` (Prometheus), `/healthz` (the process answers), `/readyz` (store and storage answer). One JSON log line per request.
  */
 export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, adminToken?: string): http.Server {
-  const router = new Router([...filesRoutes(ctx), ...jobsRoutes(ctx), ...modelsRoutes(ctx)]);
+  const router = new Router([...filesRoutes(ctx), ...jobsRoutes(ctx), ...modelsRoutes(ctx), ...inferenceRoutes(ctx)]);
+  metrics.addCollector(async () => ctx.serving.meter.families());
   const limiter = new RateLimiter(ctx.options.rateLimit, () => ctx.clock.nowMs());
 
   metrics.addCollector(async () => {

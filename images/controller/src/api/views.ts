@@ -53,6 +53,6 @@ export function checkpointView(c: CheckpointRecord, fineTunedModelBase: string) 
   };
 }
 
-export function modelView(m: ModelRecord) {
+export function modelView(m: Pick<ModelRecord, 'id' | 'createdAt' | 'projectId'>) {
   return { id: m.id, object: 'model', created: m.createdAt, owned_by: m.projectId ?? 'vpctune' };
 }

@@ -95,6 +95,7 @@ export class LocalExecutor implements Executor {
       training_file: p(spec.training_file),
       ...(spec.validation_file !== undefined ? { validation_file: p(spec.validation_file) } : {}),
       output_dir: p(spec.output_dir),
+      ...(spec.publish_dir !== undefined ? { publish_dir: p(spec.publish_dir) } : {}),
     };
   }
 

@@ -22,10 +22,19 @@ export interface TrainerSpec {
   readonly output_dir: string;
   /** A checkpoint every N optimizer steps on top of epoch ends and SIGTERM (spot pools). @default - none */
   readonly checkpoint_steps?: number;
+  /** The base model's id as the inference servers serve it (the published adapter's `base_model_name_or_path`). @default - none */
+  readonly model?: string;
+  /** The fine-tuned model's id (recorded in the manifest). @default - none */
+  readonly fine_tuned_model?: string;
+  /**
+   * Where the trainer publishes servable weights: `adapterPrefix(fine_tuned_model)` for lora/qlora,
+   * `modelPrefix(fine_tuned_model)` for full (bucket-keys.ts); needs `model` and `fine_tuned_model`. @default - none
+   */
+  readonly publish_dir?: string;
 }
 
 /** Top-level spec fields the controller may write; the trainer refuses any other. */
-export const TRAINER_SPEC_FIELDS = ['base_model', 'training_file', 'validation_file', 'method', 'adapter', 'context_length', 'seed', 'output_dir', 'checkpoint_steps'] as const;
+export const TRAINER_SPEC_FIELDS = ['base_model', 'training_file', 'validation_file', 'method', 'adapter', 'context_length', 'seed', 'output_dir', 'checkpoint_steps', 'model', 'fine_tuned_model', 'publish_dir'] as const;
 /** Fields of the spec's `adapter`. */
 export const TRAINER_ADAPTER_FIELDS = ['type', 'r', 'alpha', 'dropout', 'target_modules'] as const;
 /** Hyperparameters each method takes, each `"auto"` or a number. */
@@ -127,6 +136,10 @@ export interface TrainerManifest {
   readonly hyperparameters: Readonly<Record<string, number>>;
   readonly metrics_file: string;
   readonly checkpoints: readonly string[];
+  /** With the serving fields in the spec: the served base id, the fine-tuned id and where the weights were published. */
+  readonly model?: string;
+  readonly fine_tuned_model?: string;
+  readonly published?: string;
 }
 
 /** How a run ended, as far as the executor can tell; the trainer's last events say the rest. */

@@ -5,7 +5,8 @@ import type { BlobStorage } from '../storage/blob-storage';
 import { tarPrefix } from '../storage/tar-archive';
 import type { Store } from '../store/store';
 import type { TrainerManifest } from '../executor/trainer-contract';
-import { adapterPrefix as adapterPrefixOf, jobOutputPrefix, jobPrefix } from '../../../../constructs/platform/bucket-keys';
+import { publishPrefix } from '../serving/served-models';
+import { jobOutputPrefix, jobPrefix } from '../../../../constructs/platform/bucket-keys';
 
 /** Deterministic ids, so registering the results again after a restart replaces rather than duplicates. */
 function resultFileId(jobId: string, name: string): string {
@@ -26,7 +27,7 @@ export interface RegisteredResults {
 
 /**
  * Turns a finished trainer output into API objects: the metrics JSONL and the adapter (or full weights) as a tar
- * file under `fine-tune-results`, the weights copied to the adapter prefix of the fine-tuned model, the model registered.
+ * file under `fine-tune-results`, and the model registered at the prefix the trainer published its weights to.
  */
 export async function registerResults(store: Store, storage: BlobStorage, job: JobRecord, fineTunedModel: string, nowMs: number): Promise<RegisteredResults> {
   const out = jobOutputPrefix(job.id);
@@ -38,9 +39,8 @@ export async function registerResults(store: Store, storage: BlobStorage, job: J
     files.push({ id: resultFileId(job.id, 'metrics'), projectId: job.projectId, createdMs: nowMs, bytes: metricsStat.bytes, filename: 'metrics.jsonl', purpose: 'fine-tune-results', storageKey: metricsKey });
   }
   const weightsDir = manifest.output === 'model' ? 'model' : 'adapter';
-  const adapterPrefix = adapterPrefixOf(fineTunedModel);
-  await storage.delete(adapterPrefix);
-  await storage.copyPrefix(`${out}${weightsDir}/`, adapterPrefix);
+  // The trainer published the servable weights itself (spec `publish_dir`, written by runRequestOf).
+  const adapterPrefix = publishPrefix(fineTunedModel, job.adapter.type);
   const tarKey = `${jobPrefix(job.id)}${weightsDir}.tar`;
   const { bytes } = await storage.put(tarKey, tarPrefix(storage, `${out}${weightsDir}/`, weightsDir));
   files.push({ id: resultFileId(job.id, weightsDir), projectId: job.projectId, createdMs: nowMs + 1, bytes, filename: `${weightsDir}.tar`, purpose: 'fine-tune-results', storageKey: tarKey });

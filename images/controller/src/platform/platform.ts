@@ -16,6 +16,9 @@ import { openStore } from '../store/open-store';
 import { SqliteDriver } from '../store/sqlite-driver';
 import type { Store } from '../store/store';
 import { lockDataDir } from './data-dir-lock';
+import { createServingContext, type ServingContext } from '../serving/serving-context';
+import type { ProxyOptions } from '../serving/inference-proxy';
+import { UpstreamDirectory, type UpstreamEntry } from '../serving/upstream-directory';
 
 export interface PlatformOptions {
   readonly dataDir: string;
@@ -34,6 +37,8 @@ export interface PlatformOptions {
   readonly api?: Partial<ApiOptions>;
   readonly log: Logger;
   readonly clock?: Clock;
+  /** Inference upstreams (more can be registered on `serving.directory` later) and proxy timeouts. @default none, default timeouts */
+  readonly serving?: { readonly upstreams?: readonly UpstreamEntry[]; readonly proxy?: Partial<ProxyOptions> };
 }
 
 export interface RunningPlatform {
@@ -44,6 +49,7 @@ export interface RunningPlatform {
   readonly supervisor: JobSupervisor;
   readonly executor: Executor;
   readonly server: http.Server;
+  readonly serving: ServingContext;
   /** Stops serving and detaches from trainers (they keep running; the next start re-attaches). */
   close(): Promise<void>;
 }
@@ -62,7 +68,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const supervisor = new JobSupervisor(store, storage, executor, clock, options.log, { ...DEFAULT_SUPERVISOR_OPTIONS, ...options.supervisor });
   const metrics = new MetricsRegistry();
   const adminToken = randomBytes(24).toString('hex');
-  const server = createApiServer({ store, storage, supervisor, executor, clock, log: options.log, options: { ...DEFAULT_API_OPTIONS, ...options.api } }, metrics, adminToken);
+  const serving = createServingContext(store, storage, options.log, new UpstreamDirectory(options.serving?.upstreams ?? []), options.serving?.proxy);
+  const server = createApiServer({ store, storage, supervisor, executor, clock, log: options.log, options: { ...DEFAULT_API_OPTIONS, ...options.api }, serving }, metrics, adminToken);
   await supervisor.start();
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port, host);
@@ -76,6 +83,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     supervisor,
     executor,
     server,
+    serving,
     close: async () => {
       if (closed) return;
       closed = true;

@@ -211,6 +211,10 @@ export class SqlStore implements Store {
     return rows[0] === undefined ? undefined : toModel(rows[0]);
   }
 
+  async deleteModel(projectId: string, id: string): Promise<boolean> {
+    return (await this.db.run("DELETE FROM models WHERE id = ? AND project_id = ? AND kind = 'fine_tuned'", [id, projectId])) > 0;
+  }
+
   async listModels(projectId: string): Promise<readonly ModelRecord[]> {
     const rows = await this.db.query('SELECT * FROM models WHERE project_id IS NULL OR project_id = ? ORDER BY created_at, id', [projectId]);
     return rows.map(toModel);

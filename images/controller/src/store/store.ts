@@ -69,6 +69,8 @@ export interface ModelStore {
   /** A base model, or a fine-tuned model of this project. */
   getModel(projectId: string | null, id: string): Promise<ModelRecord | undefined>;
   listModels(projectId: string): Promise<readonly ModelRecord[]>;
+  /** Removes a fine-tuned model of this project (never a base model); false when there is none. */
+  deleteModel(projectId: string, id: string): Promise<boolean>;
 }
 
 export interface AuditStore {

@@ -7,11 +7,12 @@ import type { ApiContext } from '../api-context';
 import type { ApiRequest, ApiResponse, Route } from '../http-types';
 import { readJsonBody } from '../json-body';
 import { listBody, metadataFilter, pageParams } from '../pagination';
+import { fineTunedModelOf } from '../../serving/served-models';
 import { checkpointView, eventView, jobView } from '../views';
 
 export function jobsRoutes(ctx: ApiContext): readonly Route[] {
   const getOwned = async (req: ApiRequest): Promise<JobRecord> => {
-    const id = req.params['id'] ?? '';
+    const id = req.params['fine_tuning_job_id'] ?? '';
     const job = await ctx.store.getJob(req.auth.projectId, id);
     if (job === undefined) throw notFound('fine-tuning job', id, 'fine_tuning_job_not_found', 'fine_tuning_job_id');
     return job;
@@ -60,16 +61,16 @@ export function jobsRoutes(ctx: ApiContext): readonly Route[] {
     const job = await getOwned(req);
     const { limit, after } = pageParams(req.query, 10, 100);
     const page = await ctx.store.listCheckpoints(job.id, { limit, ...(after !== undefined ? { after } : {}) });
-    const base = job.fineTunedModel ?? `${job.model}:${job.suffix ?? 'ft'}:${job.id}`;
+    const base = job.fineTunedModel ?? fineTunedModelOf(job);
     return { status: 200, body: listBody(page.data.map((c) => checkpointView(c, base)), page.hasMore, true) };
   };
 
   return [
     { method: 'POST', template: '/v1/fine_tuning/jobs', handler: create },
     { method: 'GET', template: '/v1/fine_tuning/jobs', handler: list },
-    { method: 'GET', template: '/v1/fine_tuning/jobs/:id', handler: async (req) => ({ status: 200, body: jobView(await getOwned(req)) }) },
-    { method: 'POST', template: '/v1/fine_tuning/jobs/:id/cancel', handler: cancel },
-    { method: 'GET', template: '/v1/fine_tuning/jobs/:id/events', handler: events },
-    { method: 'GET', template: '/v1/fine_tuning/jobs/:id/checkpoints', handler: checkpoints },
+    { method: 'GET', template: '/v1/fine_tuning/jobs/:fine_tuning_job_id', handler: async (req) => ({ status: 200, body: jobView(await getOwned(req)) }) },
+    { method: 'POST', template: '/v1/fine_tuning/jobs/:fine_tuning_job_id/cancel', handler: cancel },
+    { method: 'GET', template: '/v1/fine_tuning/jobs/:fine_tuning_job_id/events', handler: events },
+    { method: 'GET', template: '/v1/fine_tuning/jobs/:fine_tuning_job_id/checkpoints', handler: checkpoints },
   ];
 }

@@ -81,6 +81,7 @@ export function podSpecJson(spec: TrainerSpec, settings: KubernetesRunSettings, 
     ...(spec.validation_file !== undefined ? { validation_file: uri(spec.validation_file) } : {}),
     adapter,
     output_dir: uri(spec.output_dir),
+    ...(spec.publish_dir !== undefined ? { publish_dir: uri(spec.publish_dir) } : {}),
     ...(placement.pool.capacity === CapacityType.SPOT ? { checkpoint_steps: settings.spotCheckpointSteps } : {}),
   };
 }
