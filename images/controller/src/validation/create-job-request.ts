@@ -1,5 +1,6 @@
 import { ADAPTER_TYPES, type AdapterChoice, type AutoOr, type Hyperparameters, type JobRecord, type Method, type MethodType } from '../domain/job';
 import { ApiError, invalidParam, shown } from '../domain/api-error';
+import { requirePrintable } from './plain-text';
 
 /** A create-job request after validation, before files and model are looked up: the job's request fields. */
 export type CreateJobRequest = Pick<JobRecord, 'model' | 'trainingFile' | 'validationFile' | 'suffix' | 'seed' | 'metadata' | 'method' | 'adapter'>;
@@ -29,14 +30,14 @@ function requiredString(body: Record<string, unknown>, field: string): string {
   const v = body[field];
   if (v === undefined || v === null) throw new ApiError(400, 'invalid_request_error', 'missing_required_parameter', `Missing required parameter: '${field}'.`, field);
   if (typeof v !== 'string' || v.trim() === '') throw invalidParam(field, `Invalid '${field}': expected a non-empty string, got ${shown(v)}.`, 'invalid_type');
-  return v;
+  return requirePrintable(v, field);
 }
 
 function optionalString(body: Record<string, unknown>, field: string): string | null {
   const v = body[field];
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string' || v === '') throw invalidParam(field, `Invalid '${field}': expected a non-empty string or null, got ${shown(v)}.`, 'invalid_type');
-  return v;
+  return requirePrintable(v, field);
 }
 
 function autoOrNumber(
@@ -119,6 +120,8 @@ function metadata(value: unknown): Readonly<Record<string, string>> | null {
   const entries = Object.entries(value);
   if (entries.length > LIMITS.metadataMaxPairs) throw invalidParam('metadata', `Invalid 'metadata': ${entries.length} pairs; at most ${LIMITS.metadataMaxPairs} are allowed.`);
   for (const [k, v] of entries) {
+    requirePrintable(k, 'metadata', { what: 'key ' });
+    if (typeof v === 'string') requirePrintable(v, `metadata.${k}`);
     if (k.length > LIMITS.metadataKeyMaxLength) throw invalidParam('metadata', `Invalid 'metadata': key '${k.slice(0, 20)}…' is ${k.length} characters; at most ${LIMITS.metadataKeyMaxLength} are allowed.`);
     if (typeof v !== 'string' || v.length > LIMITS.metadataValueMaxLength) {
       throw invalidParam(`metadata.${k}`, `Invalid 'metadata.${k}': ${shown(v)}; allowed: a string of at most ${LIMITS.metadataValueMaxLength} characters.`);
