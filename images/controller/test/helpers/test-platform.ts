@@ -35,6 +35,8 @@ export interface TestPlatformOptions {
   readonly storage?: BlobStorage;
   /** Builds the executor from the storage and the fake trainer's settings. @default the local executor */
   readonly executor?: (storage: BlobStorage, log: Logger, trainer: LocalExecutorOptions) => Executor;
+  /** Inference upstreams and proxy timeouts. @default none, default timeouts */
+  readonly serving?: PlatformOptions['serving'];
 }
 
 /** Makes a directory that passes for a Hugging Face model (the fake trainer never loads it). */
@@ -58,6 +60,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     ...(options.executor !== undefined ? { executor: (storage: BlobStorage, log: Logger) => options.executor!(storage, log, trainer) } : {}),
     supervisor: { scheduleIntervalMs: 100, maxConcurrentJobs: 2, ...options.supervisor },
     api: { rateLimit: null, ...options.api },
+    ...(options.serving !== undefined ? { serving: options.serving } : {}),
     log: silentLogger,
   });
   const now = Math.floor(Date.now() / 1000);
