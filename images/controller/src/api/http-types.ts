@@ -29,7 +29,7 @@ export type Handler = (req: ApiRequest) => Promise<ApiResponse>;
 
 export interface Route {
   readonly method: string;
-  /** Path template like `/v1/fine_tuning/jobs/:id/cancel`; also the metrics label. */
+  /** Path template like `/v1/fine_tuning/jobs/:fine_tuning_job_id/cancel` (parameters named as the API names them); also the metrics label. */
   readonly template: string;
   readonly handler: Handler;
 }

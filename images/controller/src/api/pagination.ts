@@ -12,14 +12,21 @@ export function pageParams(query: URLSearchParams, fallback: number, max: number
   return after === null || after === '' ? { limit } : { limit, after };
 }
 
-/** `metadata[key]=value` query parameters (OpenAI's metadata filter). */
+/** Most `metadata[key]=value` pairs a list may filter by: as many as a job may carry. @default 16 */
+export const MAX_METADATA_FILTERS = 16;
+
+/** `metadata[key]=value` query parameters (OpenAI's metadata filter); more than MAX_METADATA_FILTERS pairs is a 400. */
 export function metadataFilter(query: URLSearchParams): Record<string, string> | undefined {
   const out: Record<string, string> = {};
+  let pairs = 0;
   for (const [k, v] of query) {
     const m = /^metadata\[(.+)\]$/.exec(k);
-    if (m?.[1] !== undefined) out[m[1]] = v;
+    if (m?.[1] === undefined) continue;
+    out[m[1]] = v;
+    pairs += 1;
   }
-  return Object.keys(out).length > 0 ? out : undefined;
+  if (pairs > MAX_METADATA_FILTERS) throw invalidParam('metadata', `Invalid 'metadata' filter: ${pairs} pairs; at most ${MAX_METADATA_FILTERS} are allowed.`);
+  return pairs > 0 ? out : undefined;
 }
 
 export function listBody<T extends { id: string }>(data: readonly T[], hasMore: boolean, withIds = false) {

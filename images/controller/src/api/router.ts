@@ -1,3 +1,5 @@
+import { invalidParam, shown } from '../domain/api-error';
+import { requirePrintable } from '../validation/plain-text';
 import type { Route } from './http-types';
 
 interface Compiled {
@@ -6,9 +8,31 @@ interface Compiled {
   readonly names: readonly string[];
 }
 
-export type RouteMatch = { readonly route: Route; readonly params: Readonly<Record<string, string>> } | { readonly allowed: readonly string[] } | undefined;
+/** A matched route and its path parameters as they were sent (still percent-encoded): see decodePathParams. */
+export type RouteMatch = { readonly route: Route; readonly rawParams: Readonly<Record<string, string>> } | { readonly allowed: readonly string[] } | undefined;
 
-/** Matches a method and path to a route; model ids may contain `/` and `:`, so `:model*` takes the rest. */
+/**
+ * Decodes a matched route's path parameters. Each is named as the API names it (`file_id`, `fine_tuning_job_id`,
+ * `model`); malformed percent-encoding or a control character (a NUL would cut the id in SQLite) is a 400 naming it.
+ */
+export function decodePathParams(rawParams: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const params: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(rawParams)) {
+    let value: string;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      throw invalidParam(name, `Invalid '${name}': ${shown(raw)} is not valid percent-encoding (UTF-8 bytes as %XX).`);
+    }
+    params[name] = requirePrintable(value, name);
+  }
+  return params;
+}
+
+/**
+ * Matches a method and path to a route; model ids may contain `/` and `:`, so `:model*` takes the rest. Matching
+ * does not decode, so it cannot fail: the route template is known (for metrics) before the request is authenticated.
+ */
 export class Router {
   private readonly compiled: readonly Compiled[];
 
@@ -32,9 +56,9 @@ export class Router {
         allowed.push(c.route.method);
         continue;
       }
-      const params: Record<string, string> = {};
-      c.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1] ?? '')));
-      return { route: c.route, params };
+      const rawParams: Record<string, string> = {};
+      c.names.forEach((n, i) => (rawParams[n] = m[i + 1] ?? ''));
+      return { route: c.route, rawParams };
     }
     return allowed.length > 0 ? { allowed } : undefined;
   }

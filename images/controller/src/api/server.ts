@@ -6,17 +6,26 @@ import { newId } from '../domain/ids';
 import { JOB_STATUSES } from '../domain/job';
 import type { MetricsRegistry } from '../ops/metrics';
 import type { ApiContext } from './api-context';
-import { handleAdmin } from './admin-routes';
+import { adminRouteLabel, handleAdmin, verifyAdminToken } from './admin-routes';
 import { authenticate } from './auth';
+import { FailedAuthGate } from './failed-auth-gate';
 import type { ApiResponse, AuthContext } from './http-types';
 import { RateLimiter } from './rate-limiter';
-import { Router } from './router';
+import { requirePrintableQuery } from './query-params';
+import { decodePathParams, Router } from './router';
 import { filesRoutes } from './routes/files-routes';
 import { inferenceRoutes } from './routes/inference-routes';
 import { jobsRoutes } from './routes/jobs-routes';
 import { modelsRoutes } from './routes/models-routes';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Longest path kept in the audit log and in log lines; longer ones are cut and marked with `…`. */
+export const MAX_LOGGED_PATH_CHARS = 512;
+
+function loggedPath(pathName: string): string {
+  return pathName.length > MAX_LOGGED_PATH_CHARS ? `${pathName.slice(0, MAX_LOGGED_PATH_CHARS)}…` : pathName;
+}
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const text = JSON.stringify(body);
@@ -25,13 +34,26 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
 }
 
 /**
- * The HTTP API: `/v1/...` (OpenAI-compatible, bearer auth, per-key rate limit, audit of every mutating call),
- * `/metrics` (Prometheus), `/healthz` (the process answers), `/readyz` (store and storage answer). One JSON log line per request.
+ * The HTTP API: `/v1/...` (OpenAI-compatible, bearer auth, per-key rate limit, audit of every authenticated mutating
+ * call), `/metrics` (Prometheus), `/healthz` (the process answers), `/readyz` (store and storage answer). One JSON log
+ * line per request. A request that fails authentication is counted and rate-limited per client address, and writes
+ * nothing durable (FailedAuthGate). Metrics label requests by route template, `unmatched` for any other path.
  */
 export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, adminToken?: string): http.Server {
   const router = new Router([...filesRoutes(ctx), ...jobsRoutes(ctx), ...modelsRoutes(ctx), ...inferenceRoutes(ctx)]);
   metrics.addCollector(async () => ctx.serving.meter.families());
   const limiter = new RateLimiter(ctx.options.rateLimit, () => ctx.clock.nowMs());
+  const gate = new FailedAuthGate(ctx.options.failedAuthRateLimit, metrics, () => ctx.clock.nowMs());
+  /** Runs an authentication step; its 401 is counted against the client address (and then thrown). */
+  const authenticated = async <T>(address: string, step: () => Promise<T> | T): Promise<T> => {
+    gate.assertAllowed(address);
+    try {
+      return await step();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) gate.failed(address, err);
+      throw err;
+    }
+  };
 
   metrics.addCollector(async () => {
     const counts = await ctx.store.countJobsByStatus();
@@ -48,6 +70,7 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, admin
     let routeLabel = 'unmatched';
     let status = 500;
     let auth: AuthContext | undefined;
+    let admin = false;
     let target: string | null = null;
     try {
       if (url.pathname === '/healthz') {
@@ -76,23 +99,28 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, admin
         res.end(text);
         return;
       }
+      const address = req.socket.remoteAddress ?? 'unknown';
       if (url.pathname.startsWith('/admin/') && adminToken !== undefined) {
-        routeLabel = url.pathname;
-        const out = await handleAdmin(ctx, adminToken, req, url.pathname);
+        routeLabel = adminRouteLabel(method, url.pathname);
+        await authenticated(address, () => verifyAdminToken(req, adminToken));
+        admin = true;
+        const out = await handleAdmin(ctx, req, url.pathname);
         status = out.status;
         send(res, out.status, out.body);
         return;
       }
-      auth = await authenticate(req.headers, ctx.store, Math.floor(ctx.clock.nowMs() / 1000), ctx.log);
+      const match = router.match(method, url.pathname);
+      if (match !== undefined && 'route' in match) routeLabel = match.route.template;
+      auth = await authenticated(address, () => authenticate(req.headers, ctx.store, Math.floor(ctx.clock.nowMs() / 1000), ctx.log));
       const wait = limiter.take(auth.key.id);
       if (wait > 0) {
         throw new ApiError(429, 'invalid_request_error', 'rate_limit_exceeded', `Rate limit reached for API key ${auth.key.id}: too many requests. Retry after ${wait} s.`, null, { 'retry-after': String(wait) });
       }
-      const match = router.match(method, url.pathname);
       if (match === undefined) throw new ApiError(404, 'invalid_request_error', 'unknown_url', `Invalid URL (${method} ${url.pathname}).`);
       if ('allowed' in match) throw new ApiError(405, 'invalid_request_error', 'method_not_allowed', `Method ${method} is not allowed on ${url.pathname}; allowed: ${match.allowed.join(', ')}.`);
-      routeLabel = match.route.template;
-      const out: ApiResponse = await match.route.handler({ method, path: url.pathname, query: url.searchParams, params: match.params, raw: req, auth });
+      const params = decodePathParams(match.rawParams);
+      requirePrintableQuery(url.searchParams);
+      const out: ApiResponse = await match.route.handler({ method, path: url.pathname, query: url.searchParams, params, raw: req, auth });
       status = out.status;
       target = out.target ?? null;
       if (out.stream !== undefined) {
@@ -103,7 +131,7 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, admin
       }
     } catch (err) {
       const apiErr = err instanceof ApiError ? err : new ApiError(500, 'server_error', 'internal_error', 'The server had an error while processing your request.');
-      if (!(err instanceof ApiError)) ctx.log.error('unhandled error', { method, path: url.pathname, error: String((err as Error)?.stack ?? err) });
+      if (!(err instanceof ApiError)) ctx.log.error('unhandled error', { method, path: loggedPath(url.pathname), error: String((err as Error)?.stack ?? err) });
       status = apiErr.status;
       if (!req.complete) req.resume();
       if (!res.headersSent) send(res, apiErr.status, apiErr.toBody(), apiErr.headers);
@@ -111,12 +139,13 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, admin
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.observeRequest(method, routeLabel, status, seconds);
-      if (MUTATING.has(method) && (url.pathname.startsWith('/v1/') || url.pathname.startsWith('/admin/'))) {
+      // Only authenticated calls are audited: a request without a valid key or admin token must cost no storage.
+      if (MUTATING.has(method) && ((auth !== undefined && url.pathname.startsWith('/v1/')) || admin)) {
         await ctx.store
-          .insertAudit({ id: newId('audit'), atMs: ctx.clock.nowMs(), projectId: auth?.projectId ?? null, keyId: auth?.key.id ?? null, method, path: url.pathname, status, target })
+          .insertAudit({ id: newId('audit'), atMs: ctx.clock.nowMs(), projectId: auth?.projectId ?? null, keyId: auth?.key.id ?? null, method, path: loggedPath(url.pathname), status, target })
           .catch((e) => ctx.log.error('audit write failed', { error: String(e) }));
       }
-      ctx.log.info('request', { method, path: url.pathname, route: routeLabel, status, duration_ms: Math.round(seconds * 1e4) / 10, project: auth?.projectId ?? null, key_id: auth?.key.id ?? null });
+      ctx.log.info('request', { method, path: loggedPath(url.pathname), route: routeLabel, status, duration_ms: Math.round(seconds * 1e4) / 10, project: auth?.projectId ?? null, key_id: auth?.key.id ?? null });
     }
   };
 

@@ -64,6 +64,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const clock = options.clock ?? systemClock;
   const store = await openStore({ dataDir: options.dataDir, exclusive: true, ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}) });
   const storage = options.storage ?? new LocalDirectoryStorage(path.join(options.dataDir, 'storage'));
+  if (storage instanceof LocalDirectoryStorage) await storage.removeStalePartials();
   const executor = options.executor?.(storage, options.log) ?? localExecutor(storage, options);
   const supervisor = new JobSupervisor(store, storage, executor, clock, options.log, { ...DEFAULT_SUPERVISOR_OPTIONS, ...options.supervisor });
   const metrics = new MetricsRegistry();

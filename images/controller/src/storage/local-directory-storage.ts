@@ -2,14 +2,33 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { isLiveProcess } from '../executor/process-probe';
 import { BlobNotFoundError, BlobTooLargeError, type LocalPathStorage } from './blob-storage';
 
-/** Blob storage in a local directory. Writes go to a temporary name, are fsynced, then renamed into place. */
+/** Mode of every directory the storage creates: owner only. */
+export const PRIVATE_DIR_MODE = 0o700;
+/** Mode of every file the storage writes or copies: owner only. */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** Makes everything under `target` (itself included) owner-only: copies keep their source's modes otherwise. */
+async function makePrivate(target: string): Promise<void> {
+  const st = await fs.promises.lstat(target);
+  if (st.isDirectory()) {
+    await fs.promises.chmod(target, PRIVATE_DIR_MODE);
+    for (const name of await fs.promises.readdir(target)) await makePrivate(path.join(target, name));
+  } else if (st.isFile()) await fs.promises.chmod(target, PRIVATE_FILE_MODE);
+}
+
+/**
+ * Blob storage in a local directory. Writes go to a temporary name, are fsynced, then renamed into place. Everything
+ * it creates is owner-only (directories 0700, files 0600): uploads are other projects' training data.
+ */
 export class LocalDirectoryStorage implements LocalPathStorage {
   readonly kind = 'local';
 
   constructor(readonly root: string) {
-    fs.mkdirSync(root, { recursive: true });
+    fs.mkdirSync(root, { recursive: true, mode: PRIVATE_DIR_MODE });
+    fs.chmodSync(root, PRIVATE_DIR_MODE);
   }
 
   localPath(key: string): string {
@@ -20,7 +39,7 @@ export class LocalDirectoryStorage implements LocalPathStorage {
 
   async put(key: string, body: Readable, options: { readonly maxBytes?: number } = {}): Promise<{ readonly bytes: number }> {
     const target = this.localPath(key);
-    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    await fs.promises.mkdir(path.dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
     const tmp = `${target}.partial-${process.pid}-${Date.now()}`;
     let bytes = 0;
     const limit = options.maxBytes ?? Number.POSITIVE_INFINITY;
@@ -32,7 +51,7 @@ export class LocalDirectoryStorage implements LocalPathStorage {
       },
     });
     try {
-      const out = fs.createWriteStream(tmp);
+      const out = fs.createWriteStream(tmp, { mode: PRIVATE_FILE_MODE });
       await pipeline(body, counter, out);
       const fd = await fs.promises.open(tmp, 'r');
       await fd.sync();
@@ -43,6 +62,21 @@ export class LocalDirectoryStorage implements LocalPathStorage {
       throw err;
     }
     return { bytes };
+  }
+
+  /**
+   * Removes the partial objects (`<key>.partial-<pid>-<ms>`) whose writer is no longer running: what a crash or a kill
+   * left mid-write. The platform calls it at start; returns the keys removed.
+   */
+  async removeStalePartials(): Promise<readonly string[]> {
+    const removed: string[] = [];
+    for (const key of await this.list('')) {
+      const m = /\.partial-(\d+)-\d+$/.exec(key);
+      if (m === null || isLiveProcess(Number(m[1]), '')) continue;
+      await fs.promises.rm(this.localPath(key), { force: true });
+      removed.push(key);
+    }
+    return removed;
   }
 
   async get(key: string): Promise<Readable> {
@@ -71,11 +105,17 @@ export class LocalDirectoryStorage implements LocalPathStorage {
   }
 
   async putDirectory(prefix: string, localDir: string): Promise<void> {
-    await fs.promises.cp(localDir, this.localPath(prefix), { recursive: true });
+    await this.copyInto(localDir, this.localPath(prefix));
   }
 
   async copyPrefix(fromPrefix: string, toPrefix: string): Promise<void> {
-    await fs.promises.cp(this.localPath(fromPrefix), this.localPath(toPrefix), { recursive: true });
+    await this.copyInto(this.localPath(fromPrefix), this.localPath(toPrefix));
+  }
+
+  private async copyInto(from: string, to: string): Promise<void> {
+    await fs.promises.mkdir(path.dirname(to), { recursive: true, mode: PRIVATE_DIR_MODE });
+    await fs.promises.cp(from, to, { recursive: true });
+    await makePrivate(to);
   }
 
   async list(prefix: string): Promise<readonly string[]> {

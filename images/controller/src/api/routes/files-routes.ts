@@ -1,3 +1,4 @@
+import contentDisposition from 'content-disposition';
 import { fileKey, isFileKey } from '../../../../../constructs/platform/bucket-keys';
 import { ApiError, invalidParam, notFound, shown } from '../../domain/api-error';
 import { newId } from '../../domain/ids';
@@ -8,13 +9,14 @@ import type { ApiRequest, ApiResponse, Route } from '../http-types';
 import { receiveUpload } from '../multipart-upload';
 import { listBody, pageParams } from '../pagination';
 import { fileView } from '../views';
+import { firstControlCharacter, requirePrintable } from '../../validation/plain-text';
 
 const UPLOAD_PURPOSES: readonly string[] = ['fine-tune'];
 const LIST_PURPOSES: readonly FilePurpose[] = ['fine-tune', 'fine-tune-results'];
 
 export function filesRoutes(ctx: ApiContext): readonly Route[] {
   const getOwned = async (req: ApiRequest) => {
-    const id = req.params['id'] ?? '';
+    const id = req.params['file_id'] ?? '';
     const file = await ctx.store.getFile(req.auth.projectId, id);
     if (file === undefined) throw notFound('file', id, 'file_not_found', 'file_id');
     return file;
@@ -29,6 +31,10 @@ export function filesRoutes(ctx: ApiContext): readonly Route[] {
       await ctx.storage.delete(key);
       if (purpose === undefined) throw new ApiError(400, 'invalid_request_error', 'missing_required_parameter', "Missing required parameter: 'purpose'.", 'purpose');
       throw invalidParam('purpose', `Invalid 'purpose': ${shown(purpose)}; allowed: ${UPLOAD_PURPOSES.join(', ')} (this platform only fine-tunes).`);
+    }
+    if (firstControlCharacter(up.filename) !== undefined) {
+      await ctx.storage.delete(key);
+      requirePrintable(up.filename, 'file', { subject: "'file' name" });
     }
     const record = { id, projectId: req.auth.projectId, createdMs: ctx.clock.nowMs(), bytes: up.bytes, filename: up.filename, purpose: purpose as FilePurpose, storageKey: key };
     await ctx.store.insertFile(record);
@@ -54,7 +60,7 @@ export function filesRoutes(ctx: ApiContext): readonly Route[] {
       return {
         status: 200,
         stream,
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes), 'content-disposition': `attachment; filename="${file.filename.replace(/"/g, '')}"` },
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes), 'content-disposition': contentDisposition(file.filename, { fallback: file.filename.replace(/[^\x20-\x7e]/g, '?') }) },
       };
     } catch (err) {
       if (err instanceof BlobNotFoundError) throw new ApiError(500, 'server_error', 'file_content_missing', `The content of file '${file.id}' is missing from storage.`);
@@ -64,16 +70,26 @@ export function filesRoutes(ctx: ApiContext): readonly Route[] {
 
   const remove = async (req: ApiRequest): Promise<ApiResponse> => {
     const file = await getOwned(req);
+    // Record first (so no job can start on it meanwhile), then the content; if storage refuses, the record comes
+    // back: the delete completes or leaves both.
     await ctx.store.deleteFile(file.projectId, file.id);
-    if (isFileKey(file.storageKey)) await ctx.storage.delete(file.storageKey);
+    if (isFileKey(file.storageKey)) {
+      try {
+        await ctx.storage.delete(file.storageKey);
+      } catch (err) {
+        await ctx.store.insertFile(file);
+        const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
+        throw new ApiError(500, 'server_error', 'storage_error', `The content of file '${file.id}' could not be deleted from storage (a storage fault: ${code}); the file is kept: retry once storage accepts writes.`);
+      }
+    }
     return { status: 200, body: { id: file.id, object: 'file', deleted: true }, target: file.id };
   };
 
   return [
     { method: 'POST', template: '/v1/files', handler: upload },
     { method: 'GET', template: '/v1/files', handler: list },
-    { method: 'GET', template: '/v1/files/:id', handler: async (req) => ({ status: 200, body: fileView(await getOwned(req)) }) },
-    { method: 'GET', template: '/v1/files/:id/content', handler: content },
-    { method: 'DELETE', template: '/v1/files/:id', handler: remove },
+    { method: 'GET', template: '/v1/files/:file_id', handler: async (req) => ({ status: 200, body: fileView(await getOwned(req)) }) },
+    { method: 'GET', template: '/v1/files/:file_id/content', handler: content },
+    { method: 'DELETE', template: '/v1/files/:file_id', handler: remove },
   ];
 }
