@@ -118,7 +118,31 @@ export class JobSupervisor implements RunListener {
     });
   }
 
+  /**
+   * A data file deleted while the job was queued: the job fails naming it (not with the trainer's error about a
+   * missing path on this server).
+   */
+  private async missingDataFile(job: JobRecord): Promise<JobError | undefined> {
+    const files: readonly [string | null, 'training_file' | 'validation_file', string][] = [
+      [job.trainingFile, 'training_file', 'training file'],
+      [job.validationFile, 'validation_file', 'validation file'],
+    ];
+    for (const [id, param, what] of files) {
+      if (id === null) continue;
+      const record = await this.store.getFile(job.projectId, id);
+      if (record === undefined || (await this.storage.stat(record.storageKey)) === undefined) {
+        return { code: 'file_not_found', message: `The ${what} '${id}' was deleted before the job started; upload it again and create a new job.`, param };
+      }
+    }
+    return undefined;
+  }
+
   private async launch(job: JobRecord): Promise<void> {
+    const missing = await this.missingDataFile(job);
+    if (missing !== undefined) {
+      await this.fail(job.id, missing);
+      return;
+    }
     try {
       const ref = await this.executor.start(this.runRequest(job), job.eventsCursor, this);
       const still = await this.store.transitionJob(job.id, { from: ['running'], patch: { runRef: ref } });

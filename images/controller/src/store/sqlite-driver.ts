@@ -34,6 +34,13 @@ export class SqliteDriver implements SqlDriver {
   private readonly statements = new Map<string, Statement>();
 
   constructor(readonly file: string, options: SqliteOptions = {}) {
+    // The store holds key hashes and every project's records: owner-only, like the data directory's storage. The
+    // rollback journal (kept, empty, between transactions in TRUNCATE mode) is made first so that it is owner-only
+    // too; an empty journal is never replayed.
+    for (const f of [file, `${file}-journal`]) {
+      fs.closeSync(fs.openSync(f, 'a', 0o600));
+      fs.chmodSync(f, 0o600);
+    }
     this.db = new Database(file);
     this.retrying(() => this.db.exec(`PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL; PRAGMA cache_size = -32000;${options.exclusive ? ' PRAGMA locking_mode = EXCLUSIVE;' : ''}`));
     // In exclusive mode the lock is taken by the first read and kept.
