@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import type { LocalPathStorage } from '../storage/blob-storage';
 import type { Logger } from '../ops/logger';
 import { readEventsAfter } from './events-file-reader';
-import type { AdapterSupport, Executor, RunListener, RunRequest } from './executor';
+import type { AdapterSupport, Executor, RunEnd, RunListener, RunRequest } from './executor';
 import { isLiveProcess, signalGroup } from './process-probe';
-import { parseTrainerEvent, type FailedEvent, type TrainerSpec } from './trainer-contract';
+import { parseTrainerEvent, type FailedEvent, type TrainerEvent, type TrainerSpec } from './trainer-contract';
 
 export interface LocalExecutorOptions {
   /** Python interpreter with vpctune_trainer installed. */
@@ -45,6 +45,19 @@ function stdoutFailure(file: string): FailedEvent | undefined {
   return failed;
 }
 
+/**
+ * Replaces the storage root in text the trainer wrote (error messages quote the local paths of its spec) by nothing,
+ * so clients see storage keys (`files/<id>`), never the server's directories.
+ */
+export function withStorageKeys(text: string, root: string): string {
+  return text.split(root.endsWith(path.sep) ? root : `${root}${path.sep}`).join('');
+}
+
+/** A trainer event with local paths in its free text (a failure's message) replaced by storage keys. */
+function scrubEvent(e: TrainerEvent, root: string): TrainerEvent {
+  return e.type === 'failed' ? { ...e, message: withStorageKeys(e.message, root) } : e;
+}
+
 function tail(file: string, maxBytes = 2000): string {
   try {
     const text = fs.readFileSync(file, 'utf8');
@@ -77,6 +90,21 @@ export class LocalExecutor implements Executor {
   ) {
     this.grace = options.stopGraceMs ?? 20_000;
     this.pollMs = options.pollMs ?? 250;
+  }
+
+  /** The storage root, as trainer output quotes it. */
+  private get root(): string {
+    return this.storage.localPath('');
+  }
+
+  /** How a run ended, its log tail and failure with storage keys in place of local paths. */
+  private runEnd(exitCode: number | null, stdoutFile: string, logFile: string): RunEnd {
+    const failure = stdoutFailure(stdoutFile);
+    return {
+      exitCode,
+      logTail: withStorageKeys(tail(logFile), this.root),
+      ...(failure !== undefined ? { failure: { code: failure.code, message: withStorageKeys(failure.message, this.root), param: failure.param ?? null } } : {}),
+    };
   }
 
   private paths(jobId: string) {
@@ -118,11 +146,13 @@ export class LocalExecutor implements Executor {
     }
     const p = this.paths(request.jobId);
     const spec = this.localSpec(request.spec);
-    fs.mkdirSync(spec.output_dir, { recursive: true });
-    fs.writeFileSync(p.spec, `${JSON.stringify(spec, null, 2)}\n`);
-    const logFd = fs.openSync(p.log, 'a');
-    const outFd = fs.openSync(p.stdout, 'a');
-    const child = spawn(this.options.python, ['-m', 'vpctune_trainer', 'run', '--spec', p.spec], {
+    fs.mkdirSync(spec.output_dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(p.spec, `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o600 });
+    const logFd = fs.openSync(p.log, 'a', 0o600);
+    const outFd = fs.openSync(p.stdout, 'a', 0o600);
+    // Through sh only to set umask 077 (what the trainer writes is owner-only, like the rest of local storage);
+    // `exec` keeps the pid, and the command line still names the spec (the liveness marker).
+    const child = spawn('/bin/sh', ['-c', 'umask 077 && exec "$0" "$@"', this.options.python, '-m', 'vpctune_trainer', 'run', '--spec', p.spec], {
       detached: true,
       stdio: ['ignore', outFd, logFd],
       env: { ...process.env, ...this.options.env, PYTHONUNBUFFERED: '1' },
@@ -131,7 +161,7 @@ export class LocalExecutor implements Executor {
     fs.closeSync(outFd);
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not start ${this.options.python}`);
-    fs.writeFileSync(p.pidFile, `${pid}\n`);
+    fs.writeFileSync(p.pidFile, `${pid}\n`, { mode: 0o600 });
     const run: Run = { jobId: request.jobId, pid, marker: p.spec, eventsFile: path.join(spec.output_dir, 'events.jsonl'), logFile: p.log, stdoutFile: p.stdout, cursor, busy: false };
     child.on('exit', (code) => {
       run.exited = { code };
@@ -154,9 +184,8 @@ export class LocalExecutor implements Executor {
     const eventsFile = path.join(this.storage.localPath(request.spec.output_dir), 'events.jsonl');
     if (pid === undefined) {
       const { events, cursor: next } = await readEventsAfter(eventsFile, cursor);
-      if (events.length > 0) await listener.onEvents(request.jobId, events, next);
-      const failure = stdoutFailure(p.stdout);
-      await listener.onEnd(request.jobId, { exitCode: null, logTail: tail(p.log), ...(failure !== undefined ? { failure: { code: failure.code, message: failure.message, param: failure.param ?? null } } : {}) });
+      if (events.length > 0) await listener.onEvents(request.jobId, events.map((e) => scrubEvent(e, this.root)), next);
+      await listener.onEnd(request.jobId, this.runEnd(null, p.stdout, p.log));
       return false;
     }
     const run: Run = { jobId: request.jobId, pid, marker: p.spec, eventsFile, logFile: p.log, stdoutFile: p.stdout, cursor, busy: false };
@@ -178,13 +207,12 @@ export class LocalExecutor implements Executor {
       const gone = run.exited !== undefined || !isLiveProcess(run.pid, run.marker);
       const { events, cursor } = await readEventsAfter(run.eventsFile, run.cursor);
       if (events.length > 0) {
-        await listener.onEvents(run.jobId, events, cursor);
+        await listener.onEvents(run.jobId, events.map((e) => scrubEvent(e, this.root)), cursor);
         run.cursor = cursor;
       }
       if (gone && this.runs.get(run.jobId) === run) {
         this.forget(run);
-        const failure = stdoutFailure(run.stdoutFile);
-        await listener.onEnd(run.jobId, { exitCode: run.exited?.code ?? null, logTail: tail(run.logFile), ...(failure !== undefined ? { failure: { code: failure.code, message: failure.message, param: failure.param ?? null } } : {}) });
+        await listener.onEnd(run.jobId, this.runEnd(run.exited?.code ?? null, run.stdoutFile, run.logFile));
       }
     } catch (err) {
       this.log.error('relaying trainer events failed', { job_id: run.jobId, error: String(err) });
