@@ -15,6 +15,7 @@ import { cloudProfile } from '../platform/cloud-profiles';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, parseCidr } from './cidr';
 import { ConfigIssue, show } from './issues';
 import { GCP_PROJECT_ID_ALLOWED, NetworkEgress } from './schema';
+import { servingIssues } from './serving-config';
 
 /**
  * Rules that need several fields or the catalog. They read the raw input defensively (a field of the wrong
@@ -49,6 +50,7 @@ export function crossFieldIssues(input: unknown, options: RuleOptions = {}): Con
   }
 
   issues.push(...gcpIssues(input, cloud));
+  issues.push(...servingIssues(input));
 
   // Network.
   const network = isObj(input.network) ? input.network : undefined;

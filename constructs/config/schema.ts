@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Accelerator, CapacityType, Cloud } from '../catalog';
+import { servingEntrySchema } from './serving-config';
 
 export { CapacityType };
 
@@ -106,6 +107,8 @@ export const platformConfigSchema = z
       .strict()
       .default({}),
     gpuPools: z.array(gpuPoolSchema).min(1).max(20),
+    /** Base models the cluster serves (vLLM with the vpctune LoRA resolver), see serving-config.ts. @default [] */
+    serving: z.array(servingEntrySchema).max(20).default([]),
     storage: z
       .object({
         /** Days before objects under jobs/ (checkpoints, staging) expire. @default 30 */

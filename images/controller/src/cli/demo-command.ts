@@ -7,6 +7,7 @@ import { isLocalPathStorage } from '../storage/blob-storage';
 import { createApiKey } from '../platform/api-keys';
 import { startPlatform, type RunningPlatform } from '../platform/platform';
 import { demoTrainingJsonl } from './demo-data';
+import { serveLocally } from '../serving/local-serving';
 import { ensureTinyModel, TINY_MODEL_ID, trainerPython } from './local-setup';
 import { asciiChart, svgChart, type LossPoint } from './loss-curve';
 
@@ -47,7 +48,7 @@ interface DemoHyperparameters {
   readonly learning_rate_multiplier: number;
 }
 
-async function runDemo_(platform: RunningPlatform, dataDir: string, hp: DemoHyperparameters, say: (l: string) => void): Promise<number> {
+async function runDemo_(platform: RunningPlatform, dataDir: string, hp: DemoHyperparameters, say: (l: string) => void, python: string): Promise<number> {
   const t0 = Date.now();
   const key = (await createApiKey(platform.store, 'demo', Math.floor(t0 / 1000))).key;
   const call = api(platform.url, key);
@@ -108,7 +109,22 @@ async function runDemo_(platform: RunningPlatform, dataDir: string, hp: DemoHype
       '',
     ].join('\n'),
   );
+  await askBoth(platform, call, model, say, python, dataDir);
   return 0;
+}
+
+/** Asks the base and the fine-tuned model the same question from the training data, through the API, and prints both answers. */
+async function askBoth(platform: RunningPlatform, call: (method: string, p: string, body?: unknown) => Promise<unknown>, model: string, say: (l: string) => void, python: string, dataDir: string): Promise<void> {
+  const example = JSON.parse(demoTrainingJsonl().split('\n')[0] ?? '{}') as { messages: { role: string; content: string }[] };
+  const question = example.messages.slice(0, -1);
+  say('starting the CPU inference worker to compare the base and the fine-tuned model');
+  const worker = await serveLocally(platform, python, TINY_MODEL_ID, dataDir);
+  try {
+    const answer = async (m: string) => ((await call('POST', '/chat/completions', { model: m, messages: question, temperature: 0, max_tokens: 40 })) as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? '';
+    process.stdout.write([`question:   ${question[question.length - 1]?.content ?? ''}`, `base model: ${await answer(TINY_MODEL_ID)}`, `fine-tuned: ${await answer(model)}`, ''].join('\n'));
+  } finally {
+    await worker.stop();
+  }
 }
 
 export interface DemoOptions {
@@ -137,7 +153,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     try {
       say(`local platform up at ${platform.url} (store: ${platform.store.kind}, data: ${dataDir}, log: ${logSink.file})`);
       await ensureTinyModel(platform, python, say);
-      code = await runDemo_(platform, dataDir, hp, say);
+      code = await runDemo_(platform, dataDir, hp, say, python);
     } finally {
       await platform.close();
     }

@@ -5,7 +5,8 @@ import { jsonLogger, type LogLevel } from '../ops/logger';
 import { createApiKey, ensureApiKey } from '../platform/api-keys';
 import { startPlatform } from '../platform/platform';
 import type { KeyStore } from '../store/store';
-import { ensureTinyModel, trainerPython } from './local-setup';
+import { serveLocally } from '../serving/local-serving';
+import { ensureTinyModel, TINY_MODEL_ID, trainerPython } from './local-setup';
 
 export interface UpOptions {
   /** Must be true: the platform on this machine (cloud platforms are deployed with synth and terraform). */
@@ -59,14 +60,19 @@ export async function runUp(options: UpOptions, io: CliIo): Promise<number> {
     log: jsonLogger((l) => process.stderr.write(l), (process.env['VPCTUNE_LOG_LEVEL'] as LogLevel | undefined) ?? 'info'),
   });
   await ensureTinyModel(platform, python, say);
+  const worker = await serveLocally(platform, python, TINY_MODEL_ID, options.dataDir).catch((err: unknown) => {
+    say(`inference is off: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  });
   const keyLine = await apiKeyLine(platform.store, options.project, options.apiKey, Math.floor(Date.now() / 1000));
   io.stdout.write(
-    `vpctune local platform is up\n  base URL: ${platform.url}\n  ${keyLine}\n  data dir: ${options.dataDir}\n  store:    ${platform.store.kind}\n  Ctrl-C stops it (running jobs keep going and are picked up on the next start)\n`,
+    `vpctune local platform is up\n  base URL: ${platform.url}\n  ${keyLine}\n  data dir: ${options.dataDir}\n  store:    ${platform.store.kind}\n  serving:  ${worker === undefined ? 'off (see above)' : `${TINY_MODEL_ID} and its fine-tuned models on a CPU worker (pid ${worker.pid}): POST ${platform.url}/chat/completions`}\n  Ctrl-C stops it (running jobs keep going and are picked up on the next start)\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await platform.close();
+  await worker?.stop();
   return 0;
 }

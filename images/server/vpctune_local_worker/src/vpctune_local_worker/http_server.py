@@ -144,6 +144,8 @@ class WorkerHandler(BaseHTTPRequestHandler):
             for piece in pieces:
                 event(shapes.chunk(piece))
             event(shapes.chunk(None if kind == "chat" else "", outcome.finish_reason))
+            if (body.get("stream_options") or {}).get("include_usage") is True:
+                event(shapes.usage_chunk(outcome, len(prompt_ids)))
         except (AdapterLoadError, UnknownModel) as e:
             event(ApiError(400, str(e), "model").body())
         event("[DONE]")

@@ -97,6 +97,13 @@ class Shapes:
                  "total_tokens": prompt_tokens + outcome.completion_tokens}
         return {**self._head(self.object), "choices": [choice], "usage": usage}
 
+    def usage_chunk(self, outcome: Outcome, prompt_tokens: int) -> dict:
+        """The last chunk of a stream with ``stream_options.include_usage``: no choices, the usage (as vLLM)."""
+        usage = {"prompt_tokens": prompt_tokens, "completion_tokens": outcome.completion_tokens,
+                 "total_tokens": prompt_tokens + outcome.completion_tokens}
+        obj = "chat.completion.chunk" if self.kind == "chat" else "text_completion"
+        return {**self._head(obj), "choices": [], "usage": usage}
+
     def chunk(self, text: str | None = None, finish_reason: str | None = None, first: bool = False) -> dict:
         if self.kind == "chat":
             delta = {"role": "assistant", "content": ""} if first else ({"content": text} if text is not None else {})
