@@ -64,14 +64,16 @@ export async function runUp(options: UpOptions, io: CliIo): Promise<number> {
     say(`inference is off: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   });
+  // Ctrl-C is handled from before the line that offers it is printed.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const keyLine = await apiKeyLine(platform.store, options.project, options.apiKey, Math.floor(Date.now() / 1000));
   io.stdout.write(
     `vpctune local platform is up\n  base URL: ${platform.url}\n  ${keyLine}\n  data dir: ${options.dataDir}\n  store:    ${platform.store.kind}\n  serving:  ${worker === undefined ? 'off (see above)' : `${TINY_MODEL_ID} and its fine-tuned models on a CPU worker (pid ${worker.pid}): POST ${platform.url}/chat/completions`}\n  Ctrl-C stops it (running jobs keep going and are picked up on the next start)\n`,
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopRequested;
   await platform.close();
   await worker?.stop();
   return 0;
