@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfigFile, type ResolvedPlatformConfig } from '../../../../constructs/config';
 import { cloudProfile, profileForStorageUrl } from '../../../../constructs/platform/cloud-profiles';
+import { servingUpstreamUrl } from '../../../../constructs/platform/serving-names';
 import { UsageError } from '../../../../stacks/cli/usage-error';
 import { KubernetesExecutor, settingsFromConfig, settingsProblems, type KubernetesRunSettings } from '../executor/kubernetes';
 import { jsonLogger, type LogLevel } from '../ops/logger';
@@ -117,6 +118,8 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     executor: KubernetesExecutor.factory({ settings: plan.settings }),
     trainer: { python: 'unused: the Kubernetes executor runs the trainer image' },
     supervisor: { maxConcurrentJobs: plan.maxJobs, perProjectRunningLimit: plan.maxJobsPerProject },
+    // The config's served models, each behind its Service (constructs/platform/serving-names.ts).
+    serving: { upstreams: plan.config.serving.map((s) => ({ model: s.model, urls: [servingUpstreamUrl(s.model)] })) },
     log,
   });
   if (plan.apiKey !== undefined) await ensureApiKey(platform.store, plan.project, plan.apiKey, Math.floor(Date.now() / 1000));
