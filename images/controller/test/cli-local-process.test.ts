@@ -99,6 +99,10 @@ test('GIVEN a new user WHEN vpctune demo runs THEN the job succeeds, it exits 0 
   const lines = r.stdout.trimEnd().split('\n');
   expect(lines[0]).toMatch(new RegExp(`^▸ local platform up at http://127\\.0\\.0\\.1:\\d+/v1 \\(store: sqlite, data: ${dataDir}, log: ${dataDir}/controller\\.log\\)$`));
   expect(lines.filter((l) => /^fine-tuned model: vpctune\/tiny-chat:acme-support:[0-9a-f]{8} {2}\(listed in GET \/v1\/models\)$/.test(l))).toHaveLength(1);
+  // (the fake trainer's tiny model cannot be served: the comparison of answers is skipped, saying why, and the demo goes on)
+  expect(lines.filter((l) => l.startsWith('▸ inference is off'))).toEqual([
+    `▸ inference is off, so no answers to compare: the local inference worker exited with code 1 before listening; see ${dataDir}/serving/worker.log`,
+  ]);
   expect(lines[lines.length - 1]).toMatch(/^▸ done in \d+\.\d s; platform stopped$/);
   expect(lines.filter((l) => l.includes('platform stopped'))).toHaveLength(1);
   expect(leftWhenStopped).toEqual([[]]);

@@ -118,7 +118,12 @@ async function askBoth(platform: RunningPlatform, call: (method: string, p: stri
   const example = JSON.parse(demoTrainingJsonl().split('\n')[0] ?? '{}') as { messages: { role: string; content: string }[] };
   const question = example.messages.slice(0, -1);
   say('starting the CPU inference worker to compare the base and the fine-tuned model');
-  const worker = await serveLocally(platform, python, TINY_MODEL_ID, dataDir);
+  // As in `up --local`: a worker that cannot start turns the comparison off, not the fine-tune just shown.
+  const worker = await serveLocally(platform, python, TINY_MODEL_ID, dataDir).catch((err: unknown) => {
+    say(`inference is off, so no answers to compare: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  });
+  if (worker === undefined) return;
   try {
     const answer = async (m: string) => ((await call('POST', '/chat/completions', { model: m, messages: question, temperature: 0, max_tokens: 40 })) as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? '';
     process.stdout.write([`question:   ${question[question.length - 1]?.content ?? ''}`, `base model: ${await answer(TINY_MODEL_ID)}`, `fine-tuned: ${await answer(model)}`, ''].join('\n'));
