@@ -11,8 +11,16 @@ import type { Store } from '../store/store';
 import { pickJobsToStart } from './fair-scheduler';
 import { jobEvent } from './job-events';
 import { registerResults } from './job-results';
+import { relayedProgress } from './relayed-progress';
 import { runRequestOf } from './run-request';
 import { type MappedBatch, TrainerEventMapper } from './trainer-event-mapper';
+
+/** Why a run is resumed, as its resume event says. */
+export const RESUME_REASON = {
+  stopped: 'the trainer stopped at a checkpoint',
+  lostWhileDown: 'the trainer was lost while the controller was down',
+  lostWhileRunning: 'the trainer process ended without an exit code (killed or crashed) while the controller was running',
+} as const;
 
 /** Events, patch and checkpoints of a trainer batch not yet committed; they go in with the end state. */
 type PendingBatch = MappedBatch;
@@ -41,6 +49,8 @@ export class JobSupervisor implements RunListener {
   private readonly lastServed = new Map<string, number>();
   private readonly scheduling = new AsyncMutex();
   private readonly perJob = new Map<string, AsyncMutex>();
+  /** Jobs whose runs are being re-attached at start. */
+  private readonly recovering = new Set<string>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -85,7 +95,9 @@ export class JobSupervisor implements RunListener {
   /** Re-attaches to runs left by a previous process; resumes those that are gone. */
   private async recover(): Promise<void> {
     for (const job of await this.store.listJobsByStatus(['running'])) {
-      const alive = await this.executor.attach(this.runRequest(job), job.eventsCursor, this);
+      // A run found gone here ends (onEnd) inside attach: it was lost while no controller was running.
+      this.recovering.add(job.id);
+      const alive = await this.executor.attach(this.runRequest(job), job.eventsCursor, this).finally(() => this.recovering.delete(job.id));
       this.log.info(alive ? 'following a run left by the previous controller' : 'run of a running job is gone', { job_id: job.id });
     }
   }
@@ -190,6 +202,7 @@ export class JobSupervisor implements RunListener {
       if (job === undefined || job.status !== 'running') return;
       const terminalAt = batch.findIndex((e) => e.type === 'finished' || e.type === 'failed');
       const before = terminalAt === -1 ? batch : batch.slice(0, terminalAt);
+      if (this.mapper.needsProgress(jobId)) this.mapper.seedProgress(jobId, await relayedProgress(this.store, jobId));
       const mapped = this.mapper.map(job, before, this.now());
       const terminal = terminalAt === -1 ? undefined : batch[terminalAt];
       if (terminal === undefined) {
@@ -217,7 +230,7 @@ export class JobSupervisor implements RunListener {
       } else if (end.exitCode === TRAINER_EXIT.invalid) {
         await this.fail(jobId, { code: 'invalid_spec', message: end.logTail.split('\n').pop() || 'The trainer rejected the job spec or data.', param: null });
       } else if (end.exitCode === TRAINER_EXIT.stopped || end.exitCode === null) {
-        await this.resume(job, end.exitCode === null ? 'the trainer was lost while the controller was down' : 'the trainer stopped at a checkpoint');
+        await this.resume(job, end.exitCode === TRAINER_EXIT.stopped ? RESUME_REASON.stopped : this.recovering.has(jobId) ? RESUME_REASON.lostWhileDown : RESUME_REASON.lostWhileRunning);
       } else {
         const detail = end.logTail.split('\n').slice(-3).join(' ').trim();
         await this.fail(jobId, { code: 'internal', message: `The trainer exited with code ${end.exitCode}${detail ? `: ${detail}` : ''}`, param: null });
@@ -231,12 +244,21 @@ export class JobSupervisor implements RunListener {
       await this.fail(job.id, { code: 'internal', message: `The job was interrupted ${job.attempt} times (${why}); giving up after ${this.options.maxAttempts} attempts.`, param: null });
       return;
     }
+    // One event says from which step and why; the resumed run's `started` adds none, and the steps it trains again
+    // (after the checkpoint, up to where the lost run got) are not relayed twice (trainer-event-mapper.ts).
+    const relayed = await relayedProgress(this.store, job.id);
+    const from =
+      relayed.lastCheckpointStep > 0
+        ? `Resuming from the checkpoint at step ${relayed.lastCheckpointStep}${relayed.totalSteps !== null ? ` of ${relayed.totalSteps}` : ''}`
+        : 'Restarting from the beginning (no checkpoint yet)';
     const updated = await this.store.transitionJob(job.id, {
       from: ['running'],
       patch: { attempt: job.attempt + 1 },
-      events: [jobEvent(this.now(), `Resuming from the last checkpoint (attempt ${job.attempt + 1} of ${this.options.maxAttempts}): ${why}`, { level: 'warn' })],
+      events: [jobEvent(this.now(), `${from} (attempt ${job.attempt + 1} of ${this.options.maxAttempts}): ${why}`, { level: 'warn', data: { resumed_from_step: relayed.lastCheckpointStep, attempt: job.attempt + 1 } })],
     });
-    if (updated !== undefined) await this.launch(updated);
+    if (updated === undefined) return;
+    this.mapper.announceResume(job.id);
+    await this.launch(updated);
   }
 
   private async succeed(jobId: string, trainedTokens: number, cursor: number, pending: PendingBatch = NO_PENDING): Promise<void> {
