@@ -1,6 +1,6 @@
 /**
- * What hosted services charge per million fine-tuning tokens, for the reference rows. Transcribed from the copies in
- * shared/reference/ (Predibase pricing page; Anyscale Endpoints fine-tuning announcement, October 2023). Each tier
+ * What hosted services charge per million fine-tuning tokens, for the reference rows. Transcribed from Predibase's pricing
+ * page and Anyscale Endpoints' fine-tuning announcement (October 2023), each cited below with the date it was read. Each tier
  * covers models up to `maxParams`; above the last tier the provider publishes no per-token price.
  */
 import { Source } from '../catalog';

@@ -1,7 +1,7 @@
 import { Accelerator } from '../catalog';
 
 /**
- * Platform conventions shared by stacks, controller, chart and trainer (DESIGN.md). Change them here only.
+ * Platform conventions shared by stacks, controller, chart and trainer (ARCHITECTURE.md). Change them here only.
  */
 export const PLATFORM_NAMESPACE = 'vpctune';
 

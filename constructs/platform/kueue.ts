@@ -21,7 +21,7 @@ export function resourceFlavorName(poolName: string): string {
 }
 
 /**
- * Kueue objects for a platform (DESIGN.md): one ResourceFlavor per GPU pool (its labels, the GPU taint and the taints
+ * Kueue objects for a platform (ARCHITECTURE.md): one ResourceFlavor per GPU pool (its labels, the GPU taint and the taints
  * the cloud adds to the pool's nodes, with tolerations for the latter: AKS's Spot taint), one ClusterQueue
  * `vpctune` holding every flavor with quotas from the config (maxNodes x the shape's GPUs, and 80% of its vCPUs and
  * memory, so Jobs that request host resources are admitted), and the LocalQueue `vpctune` that Jobs name.

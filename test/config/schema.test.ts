@@ -12,7 +12,7 @@ const base = {
 };
 
 describe('platform config', () => {
-  test('GIVEN the DESIGN.md sketch WHEN loaded THEN defaults apply and shapes resolve from the catalog', () => {
+  test('GIVEN the design sketch WHEN loaded THEN defaults apply and shapes resolve from the catalog', () => {
     const c = loadConfigFile(path.join(__dirname, '..', '..', 'stacks', 'examples', 'design-sketch.yaml'), TODAY);
     expect(c.kubernetes).toEqual({ version: '1.34', publicEndpoint: false });
     expect(c.network.natGateways).toBe(NatGateways.SINGLE);

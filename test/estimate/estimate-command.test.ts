@@ -23,7 +23,7 @@ const firstLine = (s: string): string => s.split('\n')[0] ?? '';
 
 describe('vpctune estimate through the real CLI', () => {
   test('the issue\'s Done-when command prints a sourced table for all three clouds with the cheapest row beside Predibase and Anyscale', () => {
-    // GIVEN the command from issue 5 WHEN run THEN exit 0
+    // GIVEN the README's estimate command WHEN run THEN exit 0
     const r = cli('--model', 'llama-3.1-8b', '--method', 'lora', '--tokens', '100000000', '--epochs', '1');
     expect([r.code, r.stderr]).toEqual([0, '']);
     // AND a section per cloud, the reference rows, the comparison line and numbered sources

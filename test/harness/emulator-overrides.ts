@@ -2,7 +2,7 @@
  * Test-only changes that let a synthesized stack be applied, re-planned and destroyed against the moto AWS
  * emulator. They are applied by the harness to a copy of `cdk.tf.json` and never by the stacks users deploy.
  *
- * What moto does not emulate faithfully (measured, see shared/TESTING.md):
+ * What moto does not emulate faithfully (measured; see test/harness/README.md):
  * - EKS `access_config` does not round-trip: a re-plan wants to replace the cluster.
  * - Node groups come back with an invented `remote_access` and without `update_config`: a re-plan wants to
  *   replace them.
@@ -86,15 +86,23 @@ export const ALWAYS_EMULATED_SERVICES: readonly string[] = ['sts'];
  *   data (moto/ec2/responses/launch_templates.py), which real EC2 does not; a tagged template then reads back an
  *   extra `tag_specifications { resource_type = "launch-template" }`, and the re-plan wants a new version of every
  *   template and an update of every node group using one.
+ * - `aws_db_parameter_group.parameter`: moto's DescribeDBParameters returns parameters without their `Source`; the
+ *   provider keeps only those whose Source is `user`, so `rds.force_ssl = 1` reads back as missing.
  */
 export const EMULATOR_IGNORE_CHANGES: Readonly<Record<string, readonly string[]>> = {
   aws_eks_cluster: ['access_config'],
+  aws_db_parameter_group: ['parameter'],
   aws_eks_node_group: ['remote_access', 'update_config'],
   aws_launch_template: ['tag_specifications'],
 };
 
-/** Resource types removed from emulator runs. */
-export const EMULATOR_DROPPED_TYPES: readonly string[] = ['aws_autoscaling_group_tag'];
+/**
+ * Resource types removed from emulator runs: moto 5.2.1 has no such objects.
+ * - `aws_autoscaling_group_tag`: the Auto Scaling group behind a managed node group is fictitious.
+ * - `aws_eks_addon` (the VPC CNI add-on with its IRSA role): moto's EKS has no add-on API (CreateAddon is not routed).
+ * - `aws_eks_access_entry`, `aws_eks_access_policy_association` (cluster admins): moto's EKS has no access entry API.
+ */
+export const EMULATOR_DROPPED_TYPES: readonly string[] = ['aws_autoscaling_group_tag', 'aws_eks_addon', 'aws_eks_access_policy_association', 'aws_eks_access_entry'];
 
 export interface EmulatorOverrideOptions extends OfflineOverrideOptions {
   /** Base URL of the emulator, e.g. `http://127.0.0.1:41234`. */
@@ -181,6 +189,28 @@ function dropResources(json: TerraformJson, type: string, overrides: Override[])
   }
 }
 
+/** A reference to the security group EKS creates for a cluster (moto 5.2.1 creates none and returns ''). */
+const CLUSTER_SG_REFERENCE = /\$\{aws_eks_cluster\.([A-Za-z0-9_-]+)\.vpc_config\[0\]\.cluster_security_group_id\}/g;
+
+/**
+ * moto's EKS creates no cluster security group, so a rule naming it (the database's ingress from the nodes) fails with
+ * InvalidGroup.NotFound. Each referenced cluster gets a stand-in security group in the stack's VPC, and the references
+ * point at it.
+ */
+function standInClusterSecurityGroups(json: TerraformJson, overrides: Override[]): void {
+  const text = JSON.stringify(json.resource ?? {});
+  const clusters = [...new Set([...text.matchAll(CLUSTER_SG_REFERENCE)].map((m) => m[1] as string))];
+  if (clusters.length === 0) return;
+  const vpc = Object.keys(json.resource?.['aws_vpc'] ?? {})[0];
+  if (vpc === undefined) throw new Error('emulator overrides: the stack references an EKS cluster security group but has no aws_vpc to put a stand-in in');
+  json.resource = JSON.parse(text.replace(CLUSTER_SG_REFERENCE, (_m, cluster: string) => `\${aws_security_group.emulator_cluster_sg_${cluster}.id}`)) as TerraformJson['resource'];
+  const groups = (json.resource!['aws_security_group'] ??= {});
+  for (const cluster of clusters) {
+    groups[`emulator_cluster_sg_${cluster}`] = { name: `emulator-cluster-sg-${cluster}`.slice(0, 255), description: 'stand-in for the EKS cluster security group', vpc_id: `\${aws_vpc.${vpc}.id}` };
+    overrides.push({ address: `aws_security_group.emulator_cluster_sg_${cluster}`, change: `added: stands in for aws_eks_cluster.${cluster}'s cluster security group` });
+  }
+}
+
 /**
  * Returns a copy of the stack ready for moto: the offline overrides (dummy keys, skip flags, local backend), then
  * on every `aws` provider `endpoints` for each service the stack uses and `s3_use_path_style = true`; then
@@ -212,6 +242,7 @@ export function applyEmulatorOverrides(stack: TerraformJson, options: EmulatorOv
     overrides.push({ address: 'terraform.backend', change: `s3 kept, endpoints {s3, dynamodb, sts} -> ${options.endpoint}, dummy keys, skip flags` });
   }
 
+  standInClusterSecurityGroups(json, overrides);
   // Removing resources first: their types then need no endpoint.
   for (const type of EMULATOR_DROPPED_TYPES) dropResources(json, type, overrides);
 

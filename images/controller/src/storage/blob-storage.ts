@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 
 /**
- * Where files, job outputs and model weights live. Keys follow the bucket layout of DESIGN.md: `files/<file id>`,
+ * Where files, job outputs and model weights live. Keys follow the bucket layout of ARCHITECTURE.md: `files/<file id>`,
  * `jobs/<job id>/…`, `models/<model id>/…`, `adapters/<fine-tuned model id>/…`. Local directory today; S3, GCS and
- * Azure Blob implement the same contract (issue 6).
+ * Azure Blob implement the same contract.
  */
 export interface BlobStorage {
   readonly kind: string;

@@ -15,7 +15,7 @@ export interface KubernetesRunSettings {
   /** Cloud region, passed to the trainer where the cloud's SDK wants it (the profile's `podEnv`: AWS_REGION on AWS). */
   readonly region: string;
   readonly pools: readonly PlacementPool[];
-  /** Namespace of Jobs, ConfigMaps and Services. @default vpctune (DESIGN.md) */
+  /** Namespace of Jobs, ConfigMaps and Services. @default vpctune (ARCHITECTURE.md, platform conventions) */
   readonly namespace: string;
   /** The trainer image (`…/trainer:TAG`), ideally by digest. */
   readonly trainerImage: string;
