@@ -14,8 +14,8 @@ export interface ApiOptions {
   readonly rateLimit: RateLimit | null;
   /**
    * Failed authentications per client address (missing, malformed, unknown or revoked keys; wrong admin tokens). Once
-   * an address has used its burst, its requests are refused with 429 before their key is looked at, until tokens
-   * refill; null disables. @default 1/s, burst 20
+   * an address has used its burst, its failed authentications are answered 429 with Retry-After until tokens refill
+   * (a valid key from that address still passes); null disables. @default 1/s, burst 20
    */
   readonly failedAuthRateLimit: RateLimit | null;
 }

@@ -18,8 +18,9 @@ const KNOWN_REASONS: ReadonlySet<string> = new Set(Object.values(AuthFailureReas
 
 /**
  * What failed authentication costs: nothing durable (no audit row, no store write), one counter increment, and a token
- * of the client address's failed-authentication bucket. An address whose bucket is empty is refused with 429 before
- * its key is looked at, so guessing keys from one address is slow.
+ * of the client address's failed-authentication bucket. Once an address's bucket is empty its failed authentications
+ * are answered 429 with Retry-After instead of 401, until tokens refill. A valid key still passes from that address:
+ * clients behind one address (NAT, a proxy, everything on 127.0.0.1 under `up --local`) are not locked out by another.
  */
 export class FailedAuthGate {
   private readonly limiter: RateLimiter;
@@ -28,18 +29,19 @@ export class FailedAuthGate {
     this.limiter = new RateLimiter(limit, nowMs);
   }
 
-  /** Throws the 429 when `address` has used up its failed authentications. */
-  assertAllowed(address: string): void {
+  /**
+   * Records a failed authentication of `address` and returns what to answer: its 401, or the 429 once the address
+   * has used up its failed authentications.
+   */
+  failed(address: string, err: ApiError): ApiError {
     const wait = this.limiter.peek(address);
-    if (wait === 0) return;
-    this.count(AuthFailureReason.RATE_LIMITED);
-    throw new ApiError(429, 'invalid_request_error', 'rate_limit_exceeded', `Too many failed authentications from ${address}: retry after ${wait} s.`, null, { 'retry-after': String(wait) });
-  }
-
-  /** Records a failed authentication of `address` (the ApiError its request is answered with). */
-  failed(address: string, err: ApiError): void {
+    if (wait > 0) {
+      this.count(AuthFailureReason.RATE_LIMITED);
+      return new ApiError(429, 'invalid_request_error', 'rate_limit_exceeded', `Too many failed authentications from ${address}: retry after ${wait} s.`, null, { 'retry-after': String(wait) });
+    }
     this.limiter.take(address);
     this.count(err.code !== null && KNOWN_REASONS.has(err.code) ? (err.code as AuthFailureReason) : AuthFailureReason.INVALID_API_KEY);
+    return err;
   }
 
   private count(reason: AuthFailureReason): void {

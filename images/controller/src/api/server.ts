@@ -44,13 +44,12 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, admin
   metrics.addCollector(async () => ctx.serving.meter.families());
   const limiter = new RateLimiter(ctx.options.rateLimit, () => ctx.clock.nowMs());
   const gate = new FailedAuthGate(ctx.options.failedAuthRateLimit, metrics, () => ctx.clock.nowMs());
-  /** Runs an authentication step; its 401 is counted against the client address (and then thrown). */
+  /** Runs an authentication step; its 401 is counted against the client address (a 429 once the address has used its failed authentications). */
   const authenticated = async <T>(address: string, step: () => Promise<T> | T): Promise<T> => {
-    gate.assertAllowed(address);
     try {
       return await step();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) gate.failed(address, err);
+      if (err instanceof ApiError && err.status === 401) throw gate.failed(address, err);
       throw err;
     }
   };

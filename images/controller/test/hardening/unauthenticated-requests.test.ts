@@ -59,19 +59,22 @@ describe('with the failed-authentication limit (burst 5, 0.5/s)', () => {
   });
   afterAll(() => t.close());
 
-  test('GIVEN 5 failed authentications from one address WHEN a sixth request comes from it THEN it is a 429 with Retry-After, before its key is even looked at', async () => {
+  test('GIVEN 5 failed authentications from one address WHEN more come from it THEN they are 429s with Retry-After, and a valid key from it still works', async () => {
     // GIVEN five requests with a wrong key, each a 401
     const bad = t.client('sk-vpct-wrong-key-00000000000000000000000000000');
     for (let i = 0; i < 5; i += 1) expect(await errorOf(() => bad.files.list())).toMatchObject({ status: 401, code: 'invalid_api_key' });
 
-    // WHEN the same address tries again, with the wrong key and then with a valid one
+    // WHEN the same address tries again with the wrong key, without a key, and with a valid key
     const limited = await errorOf(() => bad.files.list());
-    const raw = await fetch(`${t.platform.url}/files`, { headers: { authorization: `Bearer ${t.keyA}` } });
+    const raw = await fetch(`${t.platform.url}/files`, { method: 'POST' });
+    const valid = await t.client(t.keyA).files.list();
 
-    // THEN both are refused as rate limited with the time to wait
+    // THEN the failures are refused as rate limited with the time to wait
     expect(limited).toEqual({ status: 429, code: 'rate_limit_exceeded', param: null, type: 'invalid_request_error', message: 'Too many failed authentications from 127.0.0.1: retry after 2 s.' });
     expect(raw.status).toBe(429);
     expect(raw.headers.get('retry-after')).toBe('2');
+    // AND the valid key is served
+    expect(valid.data).toEqual([]);
     // AND the refusals are counted, and nothing was audited
     const metrics = await metricsText(originOf(t.platform.url));
     expect(sampleValue(metrics, 'vpctune_auth_failures_total{reason="invalid_api_key"}')).toBe(5);
