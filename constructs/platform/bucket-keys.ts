@@ -6,6 +6,7 @@
  * files/<file id>                              uploaded training and validation files
  * jobs/<job id>/                               one fine-tuning job: spec, pid file, packed weights
  * jobs/<job id>/output/                        what the trainer writes: events.jsonl, metrics, checkpoints, manifest
+ * results/<job id>/                            a finished job's result files (metrics JSONL, weights tar); never expire
  * models/<model id>/                           imported base-model weights; a full fine-tune's weights, published by the trainer
  * adapters/<fine-tuned model id>/              a LoRA/QLoRA job's adapter, published by the trainer (spec publish_dir)
  * adapters/<fine-tuned model id>:ckpt-step-N/  a checkpoint's adapter, published by the controller when first served
@@ -31,6 +32,14 @@ export function jobPrefix(jobId: string): string {
 /** `jobs/<id>/output/`: the trainer's output directory. */
 export function jobOutputPrefix(jobId: string): string {
   return `${jobPrefix(jobId)}output/`;
+}
+
+/**
+ * `results/<id>/`: a finished job's downloadable result files. Outside `jobs/`, which the bucket lifecycle expires
+ * (job staging and checkpoints may go; what a user can download may not).
+ */
+export function resultsPrefix(jobId: string): string {
+  return `${BucketPrefix.RESULTS}${jobId}/`;
 }
 
 /** `models/<id>/`: a base model's weights, or a full fine-tune's (the trainer publishes them there). */

@@ -26,10 +26,16 @@ export function gpuNodeLabels(poolName: string, accelerator: Accelerator): Reado
   return { [POOL_LABEL]: poolName, [GPU_LABEL]: accelerator };
 }
 
-/** Object-store prefixes; workload identities are scoped to these. */
+/**
+ * Object-store prefixes; workload identities are scoped to these. The bucket lifecycle expires `jobs/` (staging,
+ * trainer output, checkpoints) only: what a user can download lives under `files/`, `results/`, `models/` and
+ * `adapters/`, which never expire.
+ */
 export enum BucketPrefix {
   FILES = 'files/',
   JOBS = 'jobs/',
+  /** A finished job's result files (metrics JSONL, weights tar), kept as long as their file records. */
+  RESULTS = 'results/',
   MODELS = 'models/',
   ADAPTERS = 'adapters/',
 }
@@ -37,8 +43,8 @@ export enum BucketPrefix {
 /** Which prefixes each workload may read and write. */
 export const BUCKET_ACCESS: Readonly<Record<ServiceAccount, { readonly read: readonly BucketPrefix[]; readonly write: readonly BucketPrefix[] }>> = {
   [ServiceAccount.CONTROLLER]: {
-    read: [BucketPrefix.FILES, BucketPrefix.JOBS, BucketPrefix.MODELS, BucketPrefix.ADAPTERS],
-    write: [BucketPrefix.FILES, BucketPrefix.JOBS, BucketPrefix.MODELS, BucketPrefix.ADAPTERS],
+    read: [BucketPrefix.FILES, BucketPrefix.JOBS, BucketPrefix.RESULTS, BucketPrefix.MODELS, BucketPrefix.ADAPTERS],
+    write: [BucketPrefix.FILES, BucketPrefix.JOBS, BucketPrefix.RESULTS, BucketPrefix.MODELS, BucketPrefix.ADAPTERS],
   },
   [ServiceAccount.TRAINER]: {
     read: [BucketPrefix.FILES, BucketPrefix.MODELS, BucketPrefix.JOBS],

@@ -81,7 +81,7 @@ describe('GCP platform stack', () => {
     expect(resources(all, 'google_service_account').map((a) => a.account_id).sort()).toEqual(['gcp-all-bastion', 'gcp-all-ctl', 'gcp-all-nodes', 'gcp-all-srv', 'gcp-all-trn']);
     const grants = resources(all, 'google_storage_bucket_iam_member').map((g) => [g.member.match(/identity_(vpctune-[a-z]+)_/)[1], g.role, g.condition.expression]).sort();
     expect(grants).toEqual([
-      ['vpctune-controller', 'roles/storage.objectUser', prefixCondition('gcp-all-artifacts', [BucketPrefix.FILES, BucketPrefix.JOBS, BucketPrefix.MODELS, BucketPrefix.ADAPTERS])],
+      ['vpctune-controller', 'roles/storage.objectUser', prefixCondition('gcp-all-artifacts', [BucketPrefix.FILES, BucketPrefix.JOBS, BucketPrefix.RESULTS, BucketPrefix.MODELS, BucketPrefix.ADAPTERS])],
       ['vpctune-server', 'roles/storage.objectViewer', prefixCondition('gcp-all-artifacts', [BucketPrefix.MODELS, BucketPrefix.ADAPTERS])],
       ['vpctune-trainer', 'roles/storage.objectUser', prefixCondition('gcp-all-artifacts', [BucketPrefix.JOBS, BucketPrefix.ADAPTERS])],
       ['vpctune-trainer', 'roles/storage.objectViewer', prefixCondition('gcp-all-artifacts', [BucketPrefix.FILES, BucketPrefix.MODELS])],

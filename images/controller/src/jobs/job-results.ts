@@ -6,7 +6,7 @@ import { tarPrefix } from '../storage/tar-archive';
 import type { Store } from '../store/store';
 import type { TrainerManifest } from '../executor/trainer-contract';
 import { publishPrefix } from '../serving/served-models';
-import { jobOutputPrefix, jobPrefix } from '../../../../constructs/platform/bucket-keys';
+import { jobOutputPrefix, keyUnder, resultsPrefix } from '../../../../constructs/platform/bucket-keys';
 
 /** Deterministic ids, so registering the results again after a restart replaces rather than duplicates. */
 function resultFileId(jobId: string, name: string): string {
@@ -33,15 +33,18 @@ export async function registerResults(store: Store, storage: BlobStorage, job: J
   const out = jobOutputPrefix(job.id);
   const manifest = await readJson<TrainerManifest>(storage, `${out}manifest.json`);
   const files: FileRecord[] = [];
-  const metricsKey = `${out}${manifest.metrics_file || 'metrics.jsonl'}`;
-  const metricsStat = await storage.stat(metricsKey);
-  if (metricsStat !== undefined) {
-    files.push({ id: resultFileId(job.id, 'metrics'), projectId: job.projectId, createdMs: nowMs, bytes: metricsStat.bytes, filename: 'metrics.jsonl', purpose: 'fine-tune-results', storageKey: metricsKey });
+  // Result files are copied out of jobs/ (which the bucket lifecycle expires) to results/<job id>/ (which it does not).
+  const results = resultsPrefix(job.id);
+  const trainerMetricsKey = `${out}${manifest.metrics_file || 'metrics.jsonl'}`;
+  if ((await storage.stat(trainerMetricsKey)) !== undefined) {
+    const metricsKey = keyUnder(results, 'metrics.jsonl');
+    const { bytes: metricsBytes } = await storage.put(metricsKey, await storage.get(trainerMetricsKey));
+    files.push({ id: resultFileId(job.id, 'metrics'), projectId: job.projectId, createdMs: nowMs, bytes: metricsBytes, filename: 'metrics.jsonl', purpose: 'fine-tune-results', storageKey: metricsKey });
   }
   const weightsDir = manifest.output === 'model' ? 'model' : 'adapter';
   // The trainer published the servable weights itself (spec `publish_dir`, written by runRequestOf).
   const adapterPrefix = publishPrefix(fineTunedModel, job.adapter.type);
-  const tarKey = `${jobPrefix(job.id)}${weightsDir}.tar`;
+  const tarKey = keyUnder(results, `${weightsDir}.tar`);
   const { bytes } = await storage.put(tarKey, tarPrefix(storage, `${out}${weightsDir}/`, weightsDir));
   files.push({ id: resultFileId(job.id, weightsDir), projectId: job.projectId, createdMs: nowMs + 1, bytes, filename: `${weightsDir}.tar`, purpose: 'fine-tune-results', storageKey: tarKey });
   for (const f of files) {
