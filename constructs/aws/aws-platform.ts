@@ -26,7 +26,7 @@ export interface AwsPlatformProps {
 
 /** The whole AWS platform from one config: network, cluster, GPU pools, bucket, registry, identities, database, bastion. */
 export class AwsPlatform extends Construct {
-  /** The platform key: flow logs, control-plane logs, node and bastion volumes. */
+  /** The platform key: flow logs, control-plane logs, node and bastion volumes, the database and its password secret. */
   public readonly platformKey: EncryptionKey;
   public readonly network: Network;
   public readonly cluster: Cluster;
@@ -49,7 +49,7 @@ export class AwsPlatform extends Construct {
 
     this.platformKey = new EncryptionKey(this, 'platform-key', {
       alias: `${c.name}-platform`,
-      description: `${c.name} logs and EBS volumes`,
+      description: `${c.name} logs, EBS volumes and the database`,
       users: [KeyUser.CLOUDWATCH_LOGS, KeyUser.EC2_AUTO_SCALING],
     });
     this.network = new Network(this, 'network', {
@@ -118,6 +118,7 @@ export class AwsPlatform extends Construct {
         subnets: this.network.privateSubnets,
         // managed node groups (and EFA interfaces) carry the EKS cluster security group
         clientSecurityGroupId: this.cluster.cluster.vpcConfig.clusterSecurityGroupId,
+        key: this.platformKey,
         instanceClass: c.database.instanceClass,
         storageGiB: c.database.storageGiB,
         forceDestroy: c.storage.forceDestroy,

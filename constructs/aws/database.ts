@@ -30,6 +30,8 @@ export interface DatabaseProps {
   readonly subnets: readonly Subnet[];
   /** The security group of the cluster's nodes: the only source allowed on 5432. */
   readonly clientSecurityGroupId: string;
+  /** The customer KMS key (the platform key) for storage, snapshots and the master password's secret. */
+  readonly key: EncryptionKey;
   /** @default DATABASE_DEFAULTS.instanceClass (db.t4g.small) */
   readonly instanceClass?: string;
   /** @default DATABASE_DEFAULTS.storageGiB (20) */
@@ -44,14 +46,13 @@ export interface DatabaseProps {
 
 /**
  * The controller's PostgreSQL: RDS in the private subnets, not public, storage and the master password's secret
- * encrypted with a customer KMS key, TLS required (`rds.force_ssl`), automated backups, deletion protection (unless
+ * encrypted with the platform's KMS key, TLS required (`rds.force_ssl`), automated backups, deletion protection (unless
  * forceDestroy), the master password generated and rotated by RDS in Secrets Manager, reachable only from the
  * cluster's nodes on 5432.
  */
 export class Database extends Construct {
   public readonly instance: DbInstance;
   public readonly securityGroup: SecurityGroup;
-  public readonly key: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -64,7 +65,6 @@ export class Database extends Construct {
     if (!Number.isInteger(backups) || backups < 1 || backups > 35) throw new Error(`Database ${props.name}: backupRetentionDays ${backups} is outside 1 to 35 (0 would turn automated backups off)`);
     if (props.subnets.length < 2) throw new Error(`Database ${props.name}: ${props.subnets.length} subnet(s) given; RDS needs subnets in at least 2 availability zones`);
 
-    this.key = new EncryptionKey(this, 'key', { alias: `${props.name}-database`, description: `${props.name} database storage and master password encryption` });
     const subnetGroup = new DbSubnetGroup(this, 'subnets', { name: `${props.name}-database`, subnetIds: props.subnets.map((s) => s.id), description: `${props.name} database: private subnets` });
     this.securityGroup = new SecurityGroup(this, 'sg', {
       name: `${props.name}-database`,
@@ -89,11 +89,11 @@ export class Database extends Construct {
       allocatedStorage: storageGiB,
       storageType: 'gp3',
       storageEncrypted: true,
-      kmsKeyId: this.key.arn,
+      kmsKeyId: props.key.arn,
       dbName: 'vpctune',
       username: 'vpctune',
       manageMasterUserPassword: true,
-      masterUserSecretKmsKeyId: this.key.arn,
+      masterUserSecretKmsKeyId: props.key.arn,
       port: POSTGRES_PORT,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [this.securityGroup.id],
@@ -108,6 +108,7 @@ export class Database extends Construct {
       ...(forceDestroy ? {} : { finalSnapshotIdentifier: `${props.name}-controller-final` }),
       // the policy rules accept no deletion protection only on an instance marked disposable
       ...(forceDestroy ? { tags: { [FORCE_DESTROY_TAG]: 'true' } } : {}),
+      dependsOn: [props.key.policy],
     });
   }
 

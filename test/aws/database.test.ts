@@ -7,7 +7,7 @@ import { App } from 'cdktf';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AwsPlatform, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, Database } from '../../constructs/aws';
+import { AwsPlatform, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, Database, EncryptionKey } from '../../constructs/aws';
 import { parseConfig, PlatformConfigInput, validateConfig } from '../../constructs/config';
 import { evaluatePolicies, SynthesizedStack } from '../../constructs/policy';
 import { AwsPlatformStack } from '../../stacks/aws-platform-stack';
@@ -23,6 +23,7 @@ const BASE: PlatformConfigInput = {
   gpuPools: [{ name: 'a10g', gpu: 'A10G' as never, gpusPerNode: 1, maxNodes: 2 }],
 };
 const config = (extra: Partial<PlatformConfigInput> = {}) => parseConfig({ ...BASE, ...extra }, TODAY);
+const platformKey = (scope: import('constructs').Construct) => new EncryptionKey(scope, 'platform-key', { alias: 'acme-platform', description: 'platform' });
 const subnets = (scope: import('constructs').Construct, n = 3) => [...Array(n).keys()].map((i) => new Subnet(scope, `s${i}`, { vpcId: 'vpc-1', cidrBlock: `10.0.${i}.0/24` }));
 
 function stackJson(extra: Partial<PlatformConfigInput> = {}): SynthesizedStack & { output: Record<string, { value: string }> } {
@@ -36,9 +37,9 @@ function stackJson(extra: Partial<PlatformConfigInput> = {}): SynthesizedStack &
 const databaseFindings = (stack: SynthesizedStack) => evaluatePolicies(stack).filter((f) => /^VPCT-AWS-01[1-4]$/.test(f.ruleId)).map((f) => `${f.ruleId} ${f.message}`);
 
 describe('Database', () => {
-  test('GIVEN defaults WHEN synthesized THEN private, encrypted with its key, TLS forced, backed up, protected, password in Secrets Manager', () => {
+  test('GIVEN defaults WHEN synthesized THEN private, encrypted with the platform key, TLS forced, backed up, protected, password in Secrets Manager', () => {
     // WHEN
-    const s = synthWith((scope) => new Database(scope, 'db', { name: 'acme', vpcId: 'vpc-1', subnets: subnets(scope), clientSecurityGroupId: 'sg-nodes' }));
+    const s = synthWith((scope) => new Database(scope, 'db', { name: 'acme', vpcId: 'vpc-1', subnets: subnets(scope), clientSecurityGroupId: 'sg-nodes', key: platformKey(scope) }));
     // THEN
     const [db] = resources(s, 'aws_db_instance');
     expect(db).toMatchObject({
@@ -59,7 +60,8 @@ describe('Database', () => {
       final_snapshot_identifier: 'acme-controller-final',
       port: 5432,
     });
-    expect(db?.['kms_key_id']).toMatch(/^\$\{aws_kms_key\.db_key_[A-F0-9]+\.arn\}$/);
+    expect(db?.['kms_key_id']).toMatch(/^\$\{aws_kms_key\.platform-key_[A-F0-9]+\.arn\}$/);
+    expect(db?.['depends_on']).toEqual([expect.stringMatching(/^aws_kms_key_policy\.platform-key_policy_[A-F0-9]+$/)]);
     expect(db?.['master_user_secret_kms_key_id']).toBe(db?.['kms_key_id']);
     expect(db?.['password']).toBeUndefined();
     expect(resources(s, 'aws_db_parameter_group')).toEqual([expect.objectContaining({ family: 'postgres17', parameter: [{ name: 'rds.force_ssl', value: '1' }] })]);
@@ -69,11 +71,10 @@ describe('Database', () => {
       { description: 'PostgreSQL from the cluster nodes', from_port: 5432, to_port: 5432, protocol: 'tcp', security_groups: ['sg-nodes'], cidr_blocks: null, ipv6_cidr_blocks: null, prefix_list_ids: null, self: null },
     ]);
     expect(sg?.['egress']).toEqual([]);
-    expect(resources(s, 'aws_kms_alias')[0]).toMatchObject({ name: 'alias/acme-database' });
   });
 
   test('GIVEN forceDestroy WHEN synthesized THEN no deletion protection, no final snapshot, and the disposable tag', () => {
-    const s = synthWith((scope) => new Database(scope, 'db', { name: 'acme', vpcId: 'vpc-1', subnets: subnets(scope), clientSecurityGroupId: 'sg-nodes', forceDestroy: true }));
+    const s = synthWith((scope) => new Database(scope, 'db', { name: 'acme', vpcId: 'vpc-1', subnets: subnets(scope), clientSecurityGroupId: 'sg-nodes', key: platformKey(scope), forceDestroy: true }));
     const [db] = resources(s, 'aws_db_instance');
     expect(db).toMatchObject({ deletion_protection: false, skip_final_snapshot: true, tags: { 'vpctune.dev/force-destroy': 'true' } });
     expect(db?.['final_snapshot_identifier']).toBeUndefined();
@@ -84,11 +85,11 @@ describe('Database', () => {
     [{ storageGiB: 10 }, 'Database acme: storageGiB 10 is outside 20 to 65536'],
     [{ backupRetentionDays: 0 }, 'Database acme: backupRetentionDays 0 is outside 1 to 35 (0 would turn automated backups off)'],
   ])('GIVEN %j WHEN constructed THEN refused with the field, the value and what is allowed', (bad, message) => {
-    expect(() => synthWith((scope) => new Database(scope, 'db', { name: 'acme', vpcId: 'vpc-1', subnets: subnets(scope), clientSecurityGroupId: 'sg', ...bad }))).toThrow(message);
+    expect(() => synthWith((scope) => new Database(scope, 'db', { name: 'acme', vpcId: 'vpc-1', subnets: subnets(scope), clientSecurityGroupId: 'sg', key: platformKey(scope), ...bad }))).toThrow(message);
   });
 
   test('GIVEN one subnet WHEN constructed THEN refused (RDS needs two zones)', () => {
-    expect(() => synthWith((scope) => new Database(scope, 'db', { name: 'acme', vpcId: 'vpc-1', subnets: subnets(scope, 1), clientSecurityGroupId: 'sg' }))).toThrow(
+    expect(() => synthWith((scope) => new Database(scope, 'db', { name: 'acme', vpcId: 'vpc-1', subnets: subnets(scope, 1), clientSecurityGroupId: 'sg', key: platformKey(scope) }))).toThrow(
       'Database acme: 1 subnet(s) given; RDS needs subnets in at least 2 availability zones',
     );
   });

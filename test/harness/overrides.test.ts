@@ -125,12 +125,32 @@ describe('applyEmulatorOverrides', () => {
     expect(stack).toEqual(before); // pure
   });
 
-  test('the ignore list is exactly access_config on clusters, remote_access/update_config on node groups and tag_specifications on launch templates', () => {
+  test('the ignore list is exactly access_config on clusters, parameters of DB parameter groups, remote_access/update_config on node groups and tag_specifications on launch templates', () => {
     expect(EMULATOR_IGNORE_CHANGES).toEqual({
       aws_eks_cluster: ['access_config'],
+      aws_db_parameter_group: ['parameter'],
       aws_eks_node_group: ['remote_access', 'update_config'],
       aws_launch_template: ['tag_specifications'],
     });
+  });
+
+  test('GIVEN a rule naming the EKS cluster security group WHEN overridden THEN it names a stand-in group in the VPC (moto creates none)', () => {
+    // GIVEN
+    const stack: TerraformJson = {
+      provider: { aws: [{}] },
+      resource: {
+        aws_vpc: { v: { cidr_block: '10.0.0.0/16' } },
+        aws_eks_cluster: { c: { name: 'c' } },
+        aws_security_group: { db: { ingress: [{ security_groups: ['${aws_eks_cluster.c.vpc_config[0].cluster_security_group_id}'] }] } },
+      },
+    };
+    // WHEN
+    const { json, overrides } = applyEmulatorOverrides(stack, { endpoint: ENDPOINT });
+    // THEN
+    const groups = json.resource!['aws_security_group'] as Record<string, { ingress?: { security_groups: string[] }[]; vpc_id?: string }>;
+    expect(groups['db']!.ingress![0]!.security_groups).toEqual(['${aws_security_group.emulator_cluster_sg_c.id}']);
+    expect(groups['emulator_cluster_sg_c']).toEqual({ name: 'emulator-cluster-sg-c', description: 'stand-in for the EKS cluster security group', vpc_id: '${aws_vpc.v.id}' });
+    expect(overrides.map((o) => `${o.address}: ${o.change}`)).toContain("aws_security_group.emulator_cluster_sg_c: added: stands in for aws_eks_cluster.c's cluster security group");
   });
 
   test('an AWS type without an endpoint mapping is refused by name', () => {

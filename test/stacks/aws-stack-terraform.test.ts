@@ -22,9 +22,9 @@ function synthStackDir(config: string): string {
 
 describe('AWS stacks with Terraform', () => {
   test.each([
-    ['stacks/examples/aws-all-gpus.yaml', 125],
-    ['stacks/examples/aws-small.json', 88],
-    ['stacks/examples/design-sketch.yaml', 84],
+    ['stacks/examples/aws-all-gpus.yaml', 149],
+    ['stacks/examples/aws-small.json', 109],
+    ['stacks/examples/design-sketch.yaml', 105],
   ])('GIVEN %s WHEN validated and planned offline THEN valid and every resource is a create', async (config, count) => {
     const result = await planOffline(synthStackDir(config));
     expect(result.validate.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
@@ -39,7 +39,7 @@ describe('AWS stacks with Terraform', () => {
     try {
       const result = await runEmulatorLifecycle(synthStackDir('test/fixtures/configs/emulator-full.yaml'), { endpoint: moto.endpoint });
       const types = new Set(result.appliedResources.map((a) => a.split('.')[0]));
-      for (const t of ['aws_vpc', 'aws_nat_gateway', 'aws_vpc_endpoint', 'aws_eks_cluster', 'aws_eks_node_group', 'aws_iam_openid_connect_provider', 'aws_s3_bucket_policy', 'aws_ecr_repository', 'aws_kms_key', 'aws_launch_template']) {
+      for (const t of ['aws_vpc', 'aws_nat_gateway', 'aws_vpc_endpoint', 'aws_eks_cluster', 'aws_eks_node_group', 'aws_iam_openid_connect_provider', 'aws_s3_bucket_policy', 'aws_ecr_repository', 'aws_kms_key', 'aws_launch_template', 'aws_db_instance', 'aws_db_parameter_group', 'aws_db_subnet_group']) {
         expect(types).toContain(t);
       }
       expect(result.appliedResources.filter((a) => a.startsWith('aws_eks_node_group.'))).toHaveLength(3);
@@ -49,6 +49,9 @@ describe('AWS stacks with Terraform', () => {
       const addresses = result.overrides.map((o) => o.address);
       expect(addresses).toContain('provider.aws');
       expect(addresses.filter((a) => a.startsWith('aws_autoscaling_group_tag.'))).toHaveLength(14);
+      // moto creates no EKS cluster security group: the database's ingress from the nodes names a stand-in
+      expect(addresses.filter((a) => a.startsWith('aws_security_group.emulator_cluster_sg_'))).toHaveLength(1);
+      expect(result.overrides.filter((o) => o.address.startsWith('aws_db_parameter_group.')).map((o) => o.change)).toEqual(['lifecycle.ignore_changes += parameter']);
       expect(result.overrides.filter((o) => o.address.startsWith('aws_eks_node_group.')).map((o) => o.change)).toEqual(
         Array(3).fill('lifecycle.ignore_changes += remote_access, update_config'),
       );
