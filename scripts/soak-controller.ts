@@ -87,7 +87,7 @@ function partials(dir: string): string[] {
   return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.partial-/.test(path.basename(f)));
 }
 
-async function measure(pid: number, dataDir: string, origin: string): Promise<SoakFigures> {
+async function measure(pid: number, dataDir: string, origin: string): Promise<SoakFigures & { readonly samples: readonly string[] }> {
   const t0 = process.hrtime.bigint();
   await (await fetch(`${origin}/healthz`)).text();
   const healthzMs = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -99,6 +99,7 @@ async function measure(pid: number, dataDir: string, origin: string): Promise<So
     databaseBytes: fs.statSync(path.join(dataDir, 'controller.db')).size,
     metricsBytes: Buffer.byteLength(metrics),
     metricsSamples: sampleNames(metrics).length,
+    samples: sampleNames(metrics),
     partialFiles: partials(dataDir).length,
     rssKiB: Number(rss ?? 0),
     healthzMs: Math.round(healthzMs * 10) / 10,
@@ -135,6 +136,8 @@ async function pool(count: number, concurrency: number, deadline: number, task: 
 async function untilSettled(pid: number, dataDir: string, fdsBefore: number): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline && (partials(dataDir).length > 0 || fs.readdirSync(`/proc/${pid}/fd`).length > fdsBefore)) await new Promise((r) => setTimeout(r, 100));
+  // (a handler records its metrics just after it removed its partial file)
+  await new Promise((r) => setTimeout(r, 300));
 }
 
 /** Starts the child platform, runs the warm-up and the soak, stops the child; the figures before and after. */
@@ -175,8 +178,8 @@ export async function runSoak(options: SoakOptions = DEFAULT_SOAK_OPTIONS): Prom
     await pool(30, 1, warm, unauthenticated);
     await pool(30, 1, warm, unknown);
     await untilSettled(pid, dataDir, Number.POSITIVE_INFINITY);
-    const before = await measure(pid, dataDir, origin);
-    const samplesBefore = new Set(sampleNames(await (await fetch(`${origin}/metrics`)).text()));
+    await measure(pid, dataDir, origin); // (so /healthz and /metrics have their own series before)
+    const { samples: samplesBefore, ...before } = await measure(pid, dataDir, origin);
     for (const k of Object.keys(statuses)) delete statuses[k];
 
     const started = Date.now();
@@ -188,8 +191,8 @@ export async function runSoak(options: SoakOptions = DEFAULT_SOAK_OPTIONS): Prom
     };
     const seconds = (Date.now() - started) / 1000;
     await untilSettled(pid, dataDir, before.openFds);
-    const after = await measure(pid, dataDir, origin);
-    const newSamples = sampleNames(await (await fetch(`${origin}/metrics`)).text()).filter((n) => !samplesBefore.has(n));
+    const { samples: samplesAfter, ...after } = await measure(pid, dataDir, origin);
+    const newSamples = samplesAfter.filter((n) => !samplesBefore.includes(n));
     return { before, after, sent, statuses, seconds, newSamples };
   } finally {
     child.kill('SIGTERM');
