@@ -42,6 +42,12 @@ export interface ChartValuesOptions {
   readonly imageTag?: string;
   /** The Secret holding the database URL (created by the in-cluster stack or by hand). @default vpctune-database, key url */
   readonly databaseUrlSecret?: { readonly name: string; readonly key: string };
+  /**
+   * The config as written (the parsed file): the controller's ConfigMap carries it unchanged, so `serve` validates
+   * exactly what the platform was deployed from. @default - the resolved config without catalog shapes, which some
+   * cross-field rules refuse once defaults are filled in (network.natGateways with network.egress none)
+   */
+  readonly writtenConfig?: Readonly<Record<string, unknown>>;
 }
 
 export const DEFAULT_IMAGE_TAG = '0.1.0';
@@ -88,7 +94,7 @@ export function chartValuesFromConfig(config: ResolvedPlatformConfig, outputs: P
   }
   const efa = efaPools(config);
   return {
-    platform: { name: config.name, config: configForController(config) },
+    platform: { name: config.name, config: options.writtenConfig ?? configForController(config) },
     workloadIdentity: { annotationKey: profile.workloadIdentity.annotationKey, podLabels: { ...profile.workloadIdentity.podLabels } },
     serviceAccounts: {
       controller: { identity: outputs[IDENTITY_OUTPUTS[ServiceAccount.CONTROLLER]] ?? '' },

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { Cloud } from '../../constructs/catalog';
 import { loadConfigFile, type ResolvedPlatformConfig } from '../../constructs/config';
 import { chartValuesFromConfig, type PlatformOutputs } from '../../constructs/platform/chart-values';
@@ -44,14 +44,22 @@ export interface PodSpec {
   readonly [key: string]: unknown;
 }
 
+const EXAMPLES = path.join(REPO, 'stacks', 'examples');
+
 /** Every example config (stacks/examples), resolved. */
 export function exampleConfigs(): Array<[string, ResolvedPlatformConfig]> {
-  const dir = path.join(REPO, 'stacks', 'examples');
   return fs
-    .readdirSync(dir)
+    .readdirSync(EXAMPLES)
     .filter((f) => /\.(ya?ml|json)$/.test(f))
     .sort()
-    .map((f) => [f, loadConfigFile(path.join(dir, f), TODAY)] as [string, ResolvedPlatformConfig]);
+    .map((f) => [f, loadConfigFile(path.join(EXAMPLES, f), TODAY)] as [string, ResolvedPlatformConfig]);
+}
+
+/** An example config as written (YAML is a superset of JSON). */
+export function writtenExample(config: ResolvedPlatformConfig): Record<string, unknown> {
+  const file = fs.readdirSync(EXAMPLES).find((f) => /\.(ya?ml|json)$/.test(f) && (parse(fs.readFileSync(path.join(EXAMPLES, f), 'utf8')) as { name?: string }).name === config.name);
+  if (file === undefined) throw new Error(`no example named ${config.name}`);
+  return parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as Record<string, unknown>;
 }
 
 /** Outputs shaped as the AWS platform stack writes them (stacks/aws-platform-stack.ts), for a deployed AWS config. */
@@ -70,9 +78,9 @@ export function awsOutputs(config: ResolvedPlatformConfig): PlatformOutputs {
   };
 }
 
-/** The values of an example as the platform would have them: with the AWS stack's outputs on AWS, offline elsewhere. */
+/** The values of an example as the platform would have them: the config as written, with the AWS stack's outputs on AWS, offline elsewhere. */
 export function exampleValues(config: ResolvedPlatformConfig): Record<string, unknown> {
-  return chartValuesFromConfig(config, config.cloud === Cloud.AWS ? awsOutputs(config) : {});
+  return chartValuesFromConfig(config, config.cloud === Cloud.AWS ? awsOutputs(config) : {}, { writtenConfig: writtenExample(config) });
 }
 
 let home: string | undefined;

@@ -64,3 +64,8 @@ test('the controller’s copy of the config has no catalog shapes (the config sc
   const copy = configForController(sketch) as { gpuPools: Record<string, unknown>[] };
   expect(copy.gpuPools.map((p) => Object.keys(p).includes('sku'))).toEqual([false, false]);
 });
+
+test('GIVEN the config as written WHEN values are derived THEN the ConfigMap carries it unchanged', () => {
+  const written = { name: 'acme-ft', cloud: 'aws', region: 'us-east-1', network: { cidr: '10.42.0.0/16' }, gpuPools: [] };
+  expect((chartValuesFromConfig(sketch, {}, { writtenConfig: written }) as { platform: { config: unknown } }).platform.config).toBe(written);
+});
