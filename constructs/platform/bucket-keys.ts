@@ -42,6 +42,14 @@ export function resultsPrefix(jobId: string): string {
   return `${BucketPrefix.RESULTS}${jobId}/`;
 }
 
+/**
+ * `jobs/.probe-<token>`: the object readiness checks write and delete to prove storage is writable (under `jobs/`,
+ * which the controller may write and the lifecycle cleans up should a delete fail).
+ */
+export function storageProbeKey(token: string): string {
+  return `${BucketPrefix.JOBS}.probe-${token}`;
+}
+
 /** `models/<id>/`: a base model's weights, or a full fine-tune's (the trainer publishes them there). */
 export function modelPrefix(modelId: string): string {
   return `${BucketPrefix.MODELS}${modelId}/`;

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { LocalDirectoryStorage } from '../src/storage/local-directory-storage';
 import { startTestPlatform, type TestPlatform } from './helpers/test-platform';
 
@@ -10,6 +11,13 @@ class FlakyStorage extends LocalDirectoryStorage {
   override async stat(key: string): Promise<{ readonly bytes: number } | undefined> {
     if (this.down) throw new Error('storage unreachable: connect ECONNREFUSED 127.0.0.1:9');
     return super.stat(key);
+  }
+  override async put(key: string, body: Readable, options?: { readonly maxBytes?: number }): Promise<{ readonly bytes: number }> {
+    if (this.down) {
+      body.resume();
+      throw new Error('storage unreachable: connect ECONNREFUSED 127.0.0.1:9');
+    }
+    return super.put(key, body, options);
   }
 }
 
@@ -26,6 +34,6 @@ test('GIVEN reachable storage THEN ready; WHEN storage stops answering THEN /rea
   storage.down = true;
   const res = await fetch(`${base}/readyz`);
   expect(res.status).toBe(503);
-  expect(await res.json()).toEqual({ status: 'unavailable', reason: 'storage unreachable: connect ECONNREFUSED 127.0.0.1:9' });
+  expect(await res.json()).toEqual({ status: 'unavailable', reason: 'storage is not writable: storage unreachable: connect ECONNREFUSED 127.0.0.1:9' });
   expect((await fetch(`${base}/healthz`)).status).toBe(200);
 });

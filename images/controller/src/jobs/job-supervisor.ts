@@ -11,6 +11,7 @@ import type { Store } from '../store/store';
 import { pickJobsToStart } from './fair-scheduler';
 import { jobEvent } from './job-events';
 import { registerResults } from './job-results';
+import { storageFaultIn, storageFaultOf, storageJobError } from '../storage/storage-fault';
 import { relayedProgress } from './relayed-progress';
 import { runRequestOf } from './run-request';
 import { type MappedBatch, TrainerEventMapper } from './trainer-event-mapper';
@@ -162,7 +163,8 @@ export class JobSupervisor implements RunListener {
       if (still === undefined) await this.executor.stop(job.id);
     } catch (err) {
       this.log.error('could not start the trainer', { job_id: job.id, error: String(err) });
-      await this.fail(job.id, { code: 'internal', message: `The trainer could not be started: ${String(err)}`, param: null });
+      const fault = storageFaultOf(err);
+      await this.fail(job.id, fault !== undefined ? storageJobError(fault) : { code: 'internal', message: `The trainer could not be started: ${String(err)}`, param: null });
     }
   }
 
@@ -231,6 +233,9 @@ export class JobSupervisor implements RunListener {
         await this.fail(jobId, { code: 'invalid_spec', message: end.logTail.split('\n').pop() || 'The trainer rejected the job spec or data.', param: null });
       } else if (end.exitCode === TRAINER_EXIT.stopped || end.exitCode === null) {
         await this.resume(job, end.exitCode === TRAINER_EXIT.stopped ? RESUME_REASON.stopped : this.recovering.has(jobId) ? RESUME_REASON.lostWhileDown : RESUME_REASON.lostWhileRunning);
+      } else if (storageFaultIn(end.logTail) !== undefined) {
+        // A full or read-only volume: said as such (not "exited with code 1"), so the operator knows what to fix.
+        await this.fail(jobId, storageJobError(storageFaultIn(end.logTail) as string));
       } else {
         const detail = end.logTail.split('\n').slice(-3).join(' ').trim();
         await this.fail(jobId, { code: 'internal', message: `The trainer exited with code ${end.exitCode}${detail ? `: ${detail}` : ''}`, param: null });
@@ -275,7 +280,9 @@ export class JobSupervisor implements RunListener {
       });
       this.log.info('job succeeded', { job_id: jobId, fine_tuned_model: model });
     } catch (err) {
-      await this.fail(jobId, { code: 'internal', message: `The trainer finished but its results could not be registered: ${String(err)}`, param: null }, cursor, pending);
+      const fault = storageFaultOf(err);
+      const error = fault !== undefined ? storageJobError(fault) : { code: 'internal', message: `The trainer finished but its results could not be registered: ${String(err)}`, param: null };
+      await this.fail(jobId, error, cursor, pending);
     }
     this.mapper.forget(jobId);
   }
