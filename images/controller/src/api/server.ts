@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { ApiError } from '../domain/api-error';
+import { probeStorageWritable, storageApiError } from '../storage/storage-fault';
 import { newId } from '../domain/ids';
 import { JOB_STATUSES } from '../domain/job';
 import type { MetricsRegistry } from '../ops/metrics';
@@ -78,10 +79,11 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, admin
         return;
       }
       if (url.pathname === '/readyz') {
-        // Ready when the store answers a query and the blob storage answers a lookup (credentials, bucket, network).
+        // Ready when the store answers a query and the blob storage takes a write and a delete (credentials, bucket,
+        // network, and room on a full or read-only volume).
         try {
           await ctx.store.countJobsByStatus();
-          await ctx.storage.stat('readyz-probe');
+          await probeStorageWritable(ctx.storage);
           status = 200;
           send(res, 200, { status: 'ok' });
         } catch (err) {
@@ -129,7 +131,7 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, admin
         send(res, out.status, out.body, out.headers);
       }
     } catch (err) {
-      const apiErr = err instanceof ApiError ? err : new ApiError(500, 'server_error', 'internal_error', 'The server had an error while processing your request.');
+      const apiErr = err instanceof ApiError ? err : (storageApiError(err) ?? new ApiError(500, 'server_error', 'internal_error', 'The server had an error while processing your request.'));
       if (!(err instanceof ApiError)) ctx.log.error('unhandled error', { method, path: loggedPath(url.pathname), error: String((err as Error)?.stack ?? err) });
       status = apiErr.status;
       if (!req.complete) req.resume();
