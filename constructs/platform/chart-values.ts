@@ -27,6 +27,11 @@ export interface PlatformOutputs {
   readonly cluster_name?: string;
   /** The cluster autoscaler's IAM role: present only where the platform runs the autoscaler itself (AWS). @default none: no autoscaler */
   readonly cluster_autoscaler_role_arn?: string;
+  /**
+   * Where pods reach the Kubernetes API (the control plane's private range where it is not in the VPC, e.g. a GKE
+   * master CIDR). @default the config's network.cidr (EKS puts its endpoint's interfaces in the cluster subnets)
+   */
+  readonly kubernetes_api_cidrs?: readonly string[];
 }
 
 /** The service account each identity output belongs to (the stack writes one output per account). */
@@ -48,6 +53,8 @@ export interface ChartValuesOptions {
    * cross-field rules refuse once defaults are filled in (network.natGateways with network.egress none)
    */
   readonly writtenConfig?: Readonly<Record<string, unknown>>;
+  /** Where the controller reaches PostgreSQL (an external database). @default the config's network.cidr (RDS in the private subnets) */
+  readonly databaseCidrs?: readonly string[];
 }
 
 export const DEFAULT_IMAGE_TAG = '0.1.0';
@@ -119,9 +126,8 @@ export function chartValuesFromConfig(config: ResolvedPlatformConfig, outputs: P
     networkPolicy: {
       enabled: true,
       apiIngressFrom: [],
-      // The API endpoint and the database both sit in the platform's private subnets.
-      kubernetesApiCidrs: [config.network.cidr],
-      databaseCidrs: [config.network.cidr],
+      kubernetesApiCidrs: [...(outputs.kubernetes_api_cidrs ?? [config.network.cidr])],
+      databaseCidrs: [...(options.databaseCidrs ?? [config.network.cidr])],
       objectStoreCidrs: ['0.0.0.0/0'],
     },
     pools: config.gpuPools.map((p) => ({

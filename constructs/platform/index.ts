@@ -7,3 +7,4 @@ export * from './device-plugins';
 export * from './cloud-profile';
 export * from './cloud-profiles';
 export * from './storage-url';
+export * from './chart-values';

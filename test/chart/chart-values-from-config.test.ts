@@ -69,3 +69,9 @@ test('GIVEN the config as written WHEN values are derived THEN the ConfigMap car
   const written = { name: 'acme-ft', cloud: 'aws', region: 'us-east-1', network: { cidr: '10.42.0.0/16' }, gpuPools: [] };
   expect((chartValuesFromConfig(sketch, {}, { writtenConfig: written }) as { platform: { config: unknown } }).platform.config).toBe(written);
 });
+
+test('GIVEN an API range and an external database WHEN values are derived THEN the NetworkPolicy CIDRs are theirs, else the VPC', () => {
+  const net = (v: unknown) => (v as { networkPolicy: { kubernetesApiCidrs: string[]; databaseCidrs: string[] } }).networkPolicy;
+  expect(net(chartValuesFromConfig(sketch))).toMatchObject({ kubernetesApiCidrs: ['10.42.0.0/16'], databaseCidrs: ['10.42.0.0/16'] });
+  expect(net(chartValuesFromConfig(sketch, { kubernetes_api_cidrs: ['172.16.0.0/28'] }, { databaseCidrs: ['10.99.0.10/32'] }))).toMatchObject({ kubernetesApiCidrs: ['172.16.0.0/28'], databaseCidrs: ['10.99.0.10/32'] });
+});
