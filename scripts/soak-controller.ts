@@ -228,7 +228,7 @@ async function cli(): Promise<void> {
     ['/healthz ms', 'healthzMs'],
   ];
   process.stdout.write(`sent in ${r.seconds.toFixed(1)} s: ${Object.entries(r.sent).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
-  process.stdout.write(`new /metrics samples: ${r.newSamples.length === 0 ? 'none' : r.newSamples.join(', ')}\n`);
+  process.stdout.write(`new /metrics samples: ${r.newSamples.length === 0 ? 'none' : `${r.newSamples.length}, e.g. ${r.newSamples.slice(0, 2).join(', ')}`}\n`);
   process.stdout.write(`statuses: ${Object.entries(r.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')}\n`);
   process.stdout.write(`${'measure'.padEnd(22)}${'before'.padStart(14)}${'after'.padStart(14)}${'change'.padStart(14)}\n`);
   for (const [label, key] of rows) {
