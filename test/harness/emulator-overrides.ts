@@ -8,6 +8,7 @@
  *   replace them.
  * - A tagged launch template reads back an extra `launch-template` tag specification (see EMULATOR_IGNORE_CHANGES).
  * - The Auto Scaling group behind a managed node group is fictitious, so `aws_autoscaling_group_tag` on it fails.
+ * - EKS add-ons and access entries are not emulated (see EMULATOR_DROPPED_TYPES).
  * Each fix is applied to exactly those attributes and resources, and recorded in the returned overrides.
  */
 import { applyOfflineOverrides, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, OfflineOverrideOptions } from './offline-overrides';
