@@ -30,12 +30,14 @@ export function upCommand(context: CommandContext): Command {
     .addOption(databaseUrlOption())
     .option('--max-jobs <n>', 'jobs trained at once', integerIn(1, 64), 1)
     .option('--project <project>', 'the project of the API key the first start creates', 'default')
+    .option('--console-port <n>', 'web console port (default: the API port + 1; a free one when --port is 0)', integerIn(0, 65535))
+    .option('--no-console', 'do not serve the web console')
     .action(
       runsWith(context, async (command) => {
-        const o = command.opts<{ local: boolean; port: number; host: string; dataDir: string; databaseUrl?: string; maxJobs: number; project: string }>();
+        const { console: withConsole, consolePort, ...o } = command.opts<{ local: boolean; port: number; host: string; dataDir: string; databaseUrl?: string; maxJobs: number; project: string; console: boolean; consolePort?: number }>();
         const { runUp } = require('../../../images/controller/src/cli/up-command') as typeof import('../../../images/controller/src/cli/up-command');
         const apiKey = process.env['VPCTUNE_API_KEY'];
-        return runUp({ ...o, dataDir: path.resolve(o.dataDir), ...(apiKey !== undefined && apiKey !== '' ? { apiKey } : {}) }, context.io);
+        return runUp({ ...o, dataDir: path.resolve(o.dataDir), ...(apiKey !== undefined && apiKey !== '' ? { apiKey } : {}), ...(withConsole ? (consolePort !== undefined ? { consolePort } : {}) : { consolePort: null }) }, context.io);
       }),
     );
 }
@@ -57,9 +59,12 @@ export function serveCommand(context: CommandContext): Command {
     .option('--max-jobs <n>', 'Jobs kept submitted to the cluster at once (Kueue admits them)', integerIn(1, 10_000), 64)
     .option('--max-jobs-per-project <n>', 'of those, per project', integerIn(1, 10_000), 8)
     .option('--project <project>', 'the project of VPCTUNE_API_KEY when it is set', 'default')
+    .option('--console-port <n>', 'web console port', integerIn(0, 65535), 8322)
+    .option('--no-console', 'do not serve the web console')
     .action(
       runsWith(context, async (command) => {
-        const o = command.opts<import('../../../images/controller/src/cli/serve-command').ServeFlags>();
+        const { console: withConsole, ...flags } = command.opts<import('../../../images/controller/src/cli/serve-command').ServeFlags & { console: boolean }>();
+        const o = { ...flags, consolePort: withConsole ? flags.consolePort : null };
         const { runServe } = require('../../../images/controller/src/cli/serve-command') as typeof import('../../../images/controller/src/cli/serve-command');
         const apiKey = process.env['VPCTUNE_API_KEY'];
         return runServe({ ...o, ...(apiKey !== undefined && apiKey !== '' ? { apiKey } : {}) });

@@ -7,6 +7,7 @@ import { UsageError } from '../../../../stacks/cli/usage-error';
 import { KubernetesExecutor, settingsFromConfig, settingsProblems, type KubernetesRunSettings } from '../executor/kubernetes';
 import { jsonLogger, type LogLevel } from '../ops/logger';
 import { ensureApiKey } from '../platform/api-keys';
+import { startPlatformConsole } from '../console/platform-console';
 import { startPlatform } from '../platform/platform';
 import { STORAGE_URL_FORMS, storageFromUrl } from '../storage/storage-from-url';
 
@@ -25,7 +26,12 @@ export interface ServeFlags {
   readonly project: string;
   /** A key to make sure of at start (VPCTUNE_API_KEY). @default none */
   readonly apiKey?: string;
+  /** The web console's port; null: no console. @default 8322 (the CLI's default) */
+  readonly consolePort?: number | null;
 }
+
+/** The web console's port under `vpctune serve` (the API's is 8321). */
+export const DEFAULT_SERVE_CONSOLE_PORT = 8322;
 
 /** What `vpctune serve` runs with, decided from its flags before anything starts. */
 export interface ServePlan {
@@ -40,6 +46,8 @@ export interface ServePlan {
   readonly maxJobsPerProject: number;
   readonly project: string;
   readonly apiKey?: string;
+  /** null: no console. */
+  readonly consolePort: number | null;
 }
 
 /**
@@ -97,6 +105,7 @@ export function planServe(flags: ServeFlags): ServePlan {
     maxJobsPerProject: flags.maxJobsPerProject,
     project: flags.project,
     ...(flags.apiKey !== undefined && flags.apiKey !== '' ? { apiKey: flags.apiKey } : {}),
+    consolePort: flags.consolePort === undefined ? DEFAULT_SERVE_CONSOLE_PORT : flags.consolePort,
   };
 }
 
@@ -123,11 +132,14 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     log,
   });
   if (plan.apiKey !== undefined) await ensureApiKey(platform.store, plan.project, plan.apiKey, Math.floor(Date.now() / 1000));
-  log.info('serving', { url: platform.url, store: platform.store.kind, storage: platform.storage.kind, executor: platform.executor.kind, bucket: plan.settings.bucketUri, pools: plan.settings.pools.map((p) => p.name) });
+  const webConsole = plan.consolePort === null ? undefined : await startPlatformConsole(platform, plan.host, plan.consolePort);
+  if (webConsole !== undefined && 'off' in webConsole) log.warn('web console off', { reason: webConsole.off });
+  log.info('serving', { console: webConsole !== undefined && 'url' in webConsole ? webConsole.url : null,  url: platform.url, store: platform.store.kind, storage: platform.storage.kind, executor: platform.executor.kind, bucket: plan.settings.bucketUri, pools: plan.settings.pools.map((p) => p.name) });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  if (webConsole !== undefined && 'close' in webConsole) await webConsole.close();
   await platform.close();
   return 0;
 }

@@ -6,6 +6,7 @@ import { createApiKey, ensureApiKey } from '../platform/api-keys';
 import { startPlatform } from '../platform/platform';
 import type { KeyStore } from '../store/store';
 import { serveLocally } from '../serving/local-serving';
+import { defaultConsolePort, startPlatformConsole } from '../console/platform-console';
 import { ensureTinyModel, TINY_MODEL_ID, trainerPython } from './local-setup';
 
 export interface UpOptions {
@@ -22,6 +23,8 @@ export interface UpOptions {
   readonly project: string;
   /** A key to make sure of (VPCTUNE_API_KEY) instead of creating one. @default none */
   readonly apiKey?: string;
+  /** The web console's port; null: no console. @default the API port + 1 (a free port when the API's is 0) */
+  readonly consolePort?: number | null;
 }
 
 /**
@@ -59,6 +62,9 @@ export async function runUp(options: UpOptions, io: CliIo): Promise<number> {
     supervisor: { maxConcurrentJobs: options.maxJobs },
     log: jsonLogger((l) => process.stderr.write(l), (process.env['VPCTUNE_LOG_LEVEL'] as LogLevel | undefined) ?? 'info'),
   });
+  const consolePort = options.consolePort === undefined ? defaultConsolePort(platform.port) : options.consolePort;
+  const webConsole = consolePort === null ? { off: 'off (--no-console)' } : await startPlatformConsole(platform, options.host, consolePort);
+  if ('off' in webConsole && consolePort !== null) say(`the web console is off: ${webConsole.off}`);
   await ensureTinyModel(platform, python, say);
   const worker = await serveLocally(platform, python, TINY_MODEL_ID, options.dataDir).catch((err: unknown) => {
     say(`inference is off: ${err instanceof Error ? err.message : String(err)}`);
@@ -71,9 +77,10 @@ export async function runUp(options: UpOptions, io: CliIo): Promise<number> {
   });
   const keyLine = await apiKeyLine(platform.store, options.project, options.apiKey, Math.floor(Date.now() / 1000));
   io.stdout.write(
-    `vpctune local platform is up\n  base URL: ${platform.url}\n  ${keyLine}\n  data dir: ${options.dataDir}\n  store:    ${platform.store.kind}\n  serving:  ${worker === undefined ? 'off (see above)' : `${TINY_MODEL_ID} and its fine-tuned models on a CPU worker (pid ${worker.pid}): POST ${platform.url}/chat/completions`}\n  Ctrl-C stops it (running jobs keep going and are picked up on the next start)\n`,
+    `vpctune local platform is up\n  base URL: ${platform.url}\n  console:  ${'url' in webConsole ? `${webConsole.url}  (sign in with an API key)` : consolePort === null ? webConsole.off : 'off (see above)'}\n  ${keyLine}\n  data dir: ${options.dataDir}\n  store:    ${platform.store.kind}\n  serving:  ${worker === undefined ? 'off (see above)' : `${TINY_MODEL_ID} and its fine-tuned models on a CPU worker (pid ${worker.pid}): POST ${platform.url}/chat/completions`}\n  Ctrl-C stops it (running jobs keep going and are picked up on the next start)\n`,
   );
   await stopRequested;
+  if ('close' in webConsole) await webConsole.close();
   await platform.close();
   await worker?.stop();
   return 0;
