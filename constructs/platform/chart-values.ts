@@ -8,6 +8,7 @@ import { cloudProfile } from './cloud-profiles';
 import { ServiceAccount } from './conventions';
 import { efaPools } from './device-plugins';
 import { HOST_RESOURCE_SHARE } from './kueue';
+import { servingServiceName } from './serving-names';
 
 /**
  * Stack outputs the values use (names as the platform stack writes them: `terraform output -json` values, or one
@@ -16,9 +17,10 @@ import { HOST_RESOURCE_SHARE } from './kueue';
 export interface PlatformOutputs {
   /** The platform bucket. @default the cloud profile's default location for the platform name */
   readonly bucket?: string;
-  /** Registry repository URLs. @default `<name>/controller` and `<name>/trainer` (placeholders for review) */
+  /** Registry repository URLs. @default `<name>/controller`, `<name>/trainer`, `<name>/server` (placeholders for review) */
   readonly registry_controller?: string;
   readonly registry_trainer?: string;
+  readonly registry_server?: string;
   /** Workload identities of the three service accounts (role ARN, service account email or client id). @default none */
   readonly role_vpctune_controller?: string;
   readonly role_vpctune_trainer?: string;
@@ -86,6 +88,25 @@ export function poolQuota(pool: ResolvedPlatformConfig['gpuPools'][number]): { c
   };
 }
 
+/** A served model's pod: the whole node of its pool (tensor-parallel over its GPUs), 80% of its vCPUs and memory. */
+export function servingModels(config: ResolvedPlatformConfig): Record<string, unknown>[] {
+  return config.serving.map((entry) => {
+    const pool = config.gpuPools.find((p) => p.name === entry.pool);
+    if (pool === undefined) throw new Error(`chartValuesFromConfig: serving model ${entry.model} names pool ${entry.pool}; pools: ${config.gpuPools.map((p) => p.name).join(', ')}`);
+    return {
+      name: servingServiceName(entry.model),
+      model: entry.model,
+      pool: pool.name,
+      gpus: pool.sku.gpuCount,
+      replicas: entry.replicas,
+      maxLoras: entry.maxLoras,
+      maxLoraRank: entry.maxLoraRank,
+      maxCpuLoras: entry.maxCpuLoras ?? 4 * entry.maxLoras,
+      resources: { cpu: `${Math.floor(pool.sku.vcpus * HOST_RESOURCE_SHARE * 1000)}m`, memory: `${Math.floor(pool.sku.memoryGiB * HOST_RESOURCE_SHARE * 1024)}Mi` },
+    };
+  });
+}
+
 function repository(url: string | undefined, fallback: string): string {
   return (url ?? fallback).replace(/:[^/:]+$/, '');
 }
@@ -100,6 +121,7 @@ export function chartValuesFromConfig(config: ResolvedPlatformConfig, outputs: P
     throw new Error(`chartValuesFromConfig: no cluster autoscaler release known for Kubernetes ${config.kubernetes.version}; known: ${Object.keys(CLUSTER_AUTOSCALER_TAGS).join(', ')}`);
   }
   const efa = efaPools(config);
+  const podEnv = profile.podEnv({ region: config.region }).map((e) => ({ name: e.name, value: e.value }));
   return {
     platform: { name: config.name, config: options.writtenConfig ?? configForController(config) },
     workloadIdentity: { annotationKey: profile.workloadIdentity.annotationKey, podLabels: { ...profile.workloadIdentity.podLabels } },
@@ -114,7 +136,7 @@ export function chartValuesFromConfig(config: ResolvedPlatformConfig, outputs: P
       logLevel: 'info',
       maxJobs: 64,
       maxJobsPerProject: 8,
-      env: profile.podEnv({ region: config.region }).map((e) => ({ name: e.name, value: e.value })),
+      env: podEnv,
       database: { urlSecret: { ...(options.databaseUrlSecret ?? DATABASE_URL_SECRET) }, caBundle: { configMap: '', key: 'ca.pem' } },
       apiKeySecret: { name: '', key: 'api-key' },
       resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
@@ -123,6 +145,11 @@ export function chartValuesFromConfig(config: ResolvedPlatformConfig, outputs: P
       serviceMonitor: { enabled: false, interval: '30s', labels: {} },
     },
     trainer: { image: { repository: repository(outputs.registry_trainer, `${config.name}/trainer`), tag, digest: '' } },
+    serving: {
+      image: { repository: repository(outputs.registry_server, `${config.name}/server`), tag, digest: '', pullPolicy: 'IfNotPresent' },
+      env: podEnv,
+      models: servingModels(config),
+    },
     networkPolicy: {
       enabled: true,
       apiIngressFrom: [],

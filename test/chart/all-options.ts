@@ -1,13 +1,18 @@
 /** A values file with every option of `charts/vpctune` turned on, from the AWS example with every GPU. */
-import { Cloud } from '../../constructs/catalog';
-import { awsOutputs, exampleConfigs, merged } from './chart-harness';
+import { parseConfig } from '../../constructs/config';
 import { chartValuesFromConfig } from '../../constructs/platform/chart-values';
+import { awsOutputs, exampleConfigs, merged, TODAY, writtenExample } from './chart-harness';
 
 export const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
+/** The served model of the every-option values: an 8B model on the example's H100 pool. */
+export const SERVED_MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
+
 export function allOptionsValues(): Record<string, unknown> {
-  const [, config] = exampleConfigs().find(([, c]) => c.cloud === Cloud.AWS && c.gpuPools.some((p) => p.efa))!;
-  return merged(chartValuesFromConfig(config, awsOutputs(config), { imageTag: '0.2.0', databaseUrlSecret: { name: 'controller-db', key: 'DATABASE_URL' } }), {
+  const [, example] = exampleConfigs().find(([f]) => f === 'aws-all-gpus.yaml')!;
+  const written = { ...writtenExample(example), serving: [{ model: SERVED_MODEL, pool: 'h100', replicas: 2, maxLoras: 8, maxLoraRank: 64 }] };
+  const config = parseConfig(written, TODAY);
+  return merged(chartValuesFromConfig(config, awsOutputs(config), { imageTag: '0.2.0', databaseUrlSecret: { name: 'controller-db', key: 'DATABASE_URL' }, writtenConfig: written }), {
     controller: {
       image: { digest: DIGEST, pullPolicy: 'Always' },
       logLevel: 'debug',
@@ -22,6 +27,7 @@ export function allOptionsValues(): Record<string, unknown> {
       serviceMonitor: { enabled: true, interval: '15s', labels: { release: 'prometheus' } },
     },
     trainer: { image: { digest: DIGEST } },
+    serving: { image: { digest: DIGEST } },
     networkPolicy: {
       apiIngressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
       objectStoreCidrs: ['52.216.0.0/15', '3.5.0.0/19'],

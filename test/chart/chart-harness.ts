@@ -70,6 +70,7 @@ export function awsOutputs(config: ResolvedPlatformConfig): PlatformOutputs {
     bucket: `${config.name}-artifacts-20261122`,
     registry_controller: `${registry}/controller`,
     registry_trainer: `${registry}/trainer`,
+    registry_server: `${registry}/server`,
     role_vpctune_controller: `arn:aws:iam::${account}:role/${config.name}-vpctune-controller`,
     role_vpctune_trainer: `arn:aws:iam::${account}:role/${config.name}-vpctune-trainer`,
     role_vpctune_server: `arn:aws:iam::${account}:role/${config.name}-vpctune-server`,

@@ -124,7 +124,7 @@ describe('the controller Deployment', () => {
     expect(objects.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name)).toEqual(['cluster-autoscaler']);
   });
 
-  test('THEN the NetworkPolicies deny by default and open only the API in, and DNS, the API server, the database and HTTPS out', () => {
+  test('THEN the NetworkPolicies deny by default and open only the API in, and DNS, the API server, the database, HTTPS and the serving pods out', () => {
     expect(find(objects, 'NetworkPolicy', 'vpctune-default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     const spec = find(objects, 'NetworkPolicy', 'vpctune-controller').spec as { ingress: unknown; egress: unknown };
     expect(spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8321 }] }]);
@@ -133,7 +133,11 @@ describe('the controller Deployment', () => {
       { to: [{ ipBlock: { cidr: '10.42.0.0/16' } }], ports: [{ protocol: 'TCP', port: 443 }] },
       { to: [{ ipBlock: { cidr: '10.42.0.0/16' } }], ports: [{ protocol: 'TCP', port: 5432 }] },
       { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+      { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'server' } } }], ports: [{ protocol: 'TCP', port: 8000 }] },
     ]);
+    const serving = find(objects, 'NetworkPolicy', 'vpctune-server').spec as { podSelector: unknown; ingress: unknown };
+    expect(serving.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/component': 'server' } });
+    expect(serving.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'vpctune-controller' } } }], ports: [{ protocol: 'TCP', port: 8000 }] }]);
     const trainer = find(objects, 'NetworkPolicy', 'vpctune-trainer').spec as { podSelector: unknown; ingress: unknown };
     expect(trainer.podSelector).toEqual({ matchExpressions: [{ key: 'vpctune.dev/job-id', operator: 'Exists' }] });
     expect(trainer.ingress).toEqual([{ from: [{ podSelector: { matchExpressions: [{ key: 'vpctune.dev/job-id', operator: 'Exists' }] } }] }]);

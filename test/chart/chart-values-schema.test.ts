@@ -3,7 +3,8 @@
  * and renders each option; bad values fail with Helm's message naming the value's path, the value and the rule.
  */
 import { loadSchemaChecker } from '../../images/controller/test/kubernetes/k8s-schema';
-import { allOptionsValues, DIGEST } from './all-options';
+import { servingServiceName } from '../../constructs/platform/serving-names';
+import { allOptionsValues, DIGEST, SERVED_MODEL } from './all-options';
 import { exampleConfigs, exampleValues, find, idOf, lintChart, podSpecOf, renderChart } from './chart-harness';
 
 const SCHEMA_ERROR = "Error: values don't meet the specifications of the schema(s) in the following chart(s):\nvpctune:\n";
@@ -53,6 +54,22 @@ describe('every option on', () => {
     const ca = podSpecOf(find(objects, 'Deployment', 'cluster-autoscaler'))!.containers[0]!;
     expect(ca.image).toBe(`registry.k8s.io/autoscaling/cluster-autoscaler@${DIGEST}`);
     expect(ca.command).toEqual(expect.arrayContaining(['--expander=priority', '--scale-down-unneeded-time=30m']));
+    const served = servingServiceName(SERVED_MODEL);
+    const server = find(objects, 'Deployment', served);
+    expect(server.spec).toMatchObject({ replicas: 2 });
+    const sc = podSpecOf(server)!.containers[0]!;
+    expect(sc.image).toBe(`123456789012.dkr.ecr.us-east-1.amazonaws.com/vpctune-demo/server@${DIGEST}`);
+    expect(sc.resources).toEqual({ limits: { 'nvidia.com/gpu': 8, memory: '1677721Mi' }, requests: { 'nvidia.com/gpu': 8, cpu: '153600m', memory: '1677721Mi' } });
+    expect(sc.env).toContainEqual({ name: 'AWS_REGION', value: 'us-east-1' });
+    expect(JSON.parse(sc.env!.find((e) => e.name === 'VPCTUNE_SERVING_CONFIG')!.value as string)).toEqual({
+      model: `s3://vpctune-demo-artifacts-20261122/models/${SERVED_MODEL}/`,
+      servedModelName: SERVED_MODEL,
+      maxLoras: 8,
+      maxLoraRank: 64,
+      maxCpuLoras: 32,
+      port: 8000,
+    });
+    expect(find(objects, 'Service', served).spec).toMatchObject({ selector: { 'vpctune.dev/served-model': served }, ports: [{ name: 'http', port: 8000, targetPort: 'http' }] });
     expect(find(objects, 'PodDisruptionBudget', 'vpctune-controller').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'vpctune-controller' } } });
   });
 
