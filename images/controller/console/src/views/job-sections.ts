@@ -53,8 +53,8 @@ export function checkpointsTable(checkpoints: readonly Checkpoint[]): HTMLElemen
     h(
       'table',
       {},
-      h('thead', {}, h('tr', {}, ...['Step', 'Model', 'Training loss', 'Created'].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, ...checkpoints.map((c) => h('tr', {}, h('td', { class: 'num' }, c.step_number), h('td', {}, c.fine_tuned_model_checkpoint), h('td', { class: 'num' }, c.metrics['train_loss']?.toFixed(4) ?? '—'), h('td', {}, dateTime(c.created_at))))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Step'), h('th', { scope: 'col' }, 'Model'), h('th', { scope: 'col' }, 'Training loss'), h('th', { scope: 'col', class: 'hide-narrow' }, 'Created'))),
+      h('tbody', {}, ...checkpoints.map((c) => h('tr', {}, h('td', { class: 'num' }, c.step_number), h('td', {}, c.fine_tuned_model_checkpoint), h('td', { class: 'num' }, c.metrics['train_loss']?.toFixed(4) ?? '—'), h('td', { class: 'hide-narrow' }, dateTime(c.created_at))))),
     ),
   );
 }

@@ -20,7 +20,11 @@ export function lossChart(): LossChart {
   const element = h('figure', { class: 'chart', 'aria-label': 'Loss by step', 'data-points': '0' }, canvasHost, caption);
   let plot: uPlot | undefined;
   let data: uPlot.AlignedData = [[], [], []];
-  const size = () => ({ width: Math.max(240, canvasHost.clientWidth || 600), height: canvasHost.clientWidth < 500 ? 200 : 280 });
+  // (the figure's width follows the page; the canvas host's would follow the canvas drawn at the previous size)
+  const size = () => {
+    const width = Math.max(240, (element.clientWidth || 620) - 20);
+    return { width, height: width < 500 ? 200 : 280 };
+  };
   const make = () => {
     plot = new uPlot(
       {
