@@ -14,7 +14,7 @@ const esbuild = require('esbuild');
 
 const repo = path.resolve(__dirname, '..');
 const source = path.join(repo, 'images', 'controller', 'console');
-const out = path.join(repo, 'dist', 'console');
+const defaultOut = path.join(repo, 'dist', 'console');
 
 function typecheck() {
   const tsc = require.resolve('typescript/bin/tsc');
@@ -22,7 +22,8 @@ function typecheck() {
   if (r.status !== 0) throw new Error('build-console: the console does not type-check (see above)');
 }
 
-function build() {
+/** Builds into `out` (default dist/console; tests may build a private copy elsewhere); returns each file's sizes. */
+function build(out = defaultOut) {
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
   const common = { bundle: true, minify: true, legalComments: 'none', logLevel: 'warning', absWorkingDir: repo };
@@ -33,7 +34,7 @@ function build() {
     const body = fs.readFileSync(path.join(out, f));
     return { file: f, raw: body.length, gzip: zlib.gzipSync(body, { level: 9 }).length };
   });
-  for (const s of sizes) process.stdout.write(`build-console: dist/console/${s.file} ${s.raw} bytes (${s.gzip} gzip)\n`);
+  for (const s of sizes) process.stdout.write(`build-console: ${path.relative(repo, path.join(out, s.file))} ${s.raw} bytes (${s.gzip} gzip)\n`);
   return sizes;
 }
 

@@ -75,10 +75,13 @@ export async function signIn(page: Page, url: string, key: string): Promise<void
   await page.getByRole('heading', { name: 'Fine-tuning jobs' }).waitFor();
 }
 
-/** Builds dist/console (type-check included) once per test run, before a console is served. */
-export function buildConsole(): void {
+/**
+ * Builds the console with scripts/build-console.cjs: into dist/console, type-check included (what `vpctune up` serves),
+ * or without the type-check into `outDir` (a private copy, so test files running at once never share a build).
+ */
+export function buildConsole(outDir?: string): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { build, typecheck } = require(path.join(REPO, 'scripts', 'build-console.cjs')) as { build: () => unknown; typecheck: () => void };
-  typecheck();
-  build();
+  const { build, typecheck } = require(path.join(REPO, 'scripts', 'build-console.cjs')) as { build: (out?: string) => unknown; typecheck: () => void };
+  if (outDir === undefined) typecheck();
+  build(outDir);
 }
