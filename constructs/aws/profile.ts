@@ -51,4 +51,5 @@ export const AWS_PROFILE: CloudProfile = {
     ...(storageEndpoint !== undefined ? [{ name: 'AWS_ENDPOINT_URL_S3', value: storageEndpoint }] : []),
   ],
   addedTaints: () => [],
+  configIssues: () => [],
 };

@@ -1,6 +1,7 @@
 import { CapacityType, Cloud } from '../catalog/types';
 import type { CloudProfile, StorageLocation } from '../platform/cloud-profile';
 import { joinStorageUrl, splitStorageUrl, type StorageNameRule } from '../platform/storage-url';
+import { azureConfigIssues } from './config-rules';
 
 const STORAGE_ACCOUNT: StorageNameRule = { part: 'account', kind: 'a storage account name', pattern: /^[a-z0-9]{3,24}$/, allowed: '3-24 lowercase letters and digits' };
 const CONTAINER: StorageNameRule = {
@@ -45,4 +46,5 @@ export const AZURE_PROFILE: CloudProfile = {
   // AZURE_STORAGE_ACCOUNT_URL only overrides that endpoint. Credentials come from the identity webhook's variables.
   podEnv: ({ storageEndpoint }) => (storageEndpoint !== undefined ? [{ name: 'AZURE_STORAGE_ACCOUNT_URL', value: storageEndpoint }] : []),
   addedTaints: (capacity) => (capacity === CapacityType.SPOT ? [{ key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' }] : []),
+  configIssues: azureConfigIssues,
 };

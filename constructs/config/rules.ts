@@ -11,10 +11,10 @@ import {
   skusFor,
   supportedKubernetesVersions,
 } from '../catalog';
-import { cloudProfile } from '../platform/cloud-profiles';
+import { CLOUD_PROFILES, cloudProfile } from '../platform/cloud-profiles';
 import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, parseCidr } from './cidr';
 import { ConfigIssue, show } from './issues';
-import { GCP_PROJECT_ID_ALLOWED, NetworkEgress } from './schema';
+import { NetworkEgress } from './schema';
 import { servingIssues } from './serving-config';
 
 /**
@@ -49,7 +49,6 @@ export function crossFieldIssues(input: unknown, options: RuleOptions = {}): Con
     add('region', input.region, `${show(input.region)} is not a valid ${profile.cloud} region (like ${profile.region.example})`);
   }
 
-  issues.push(...gcpIssues(input, cloud));
   issues.push(...servingIssues(input));
 
   // Network.
@@ -116,24 +115,9 @@ export function crossFieldIssues(input: unknown, options: RuleOptions = {}): Con
     add('systemPool.minNodes', sys.minNodes, `minNodes ${sys.minNodes} can't be greater than maxNodes ${sys.maxNodes}`);
   }
 
-  // Azure-only fields: the azure block, admin groups, the azurerm backend's account and the bastion key.
-  if (cloud !== undefined && cloud !== Cloud.AZURE) {
-    if (input.azure !== undefined) add('azure', input.azure, `applies to cloud azure only; remove it for cloud ${cloud}`);
-    if (k8s?.adminGroupObjectIds !== undefined) add('kubernetes.adminGroupObjectIds', k8s.adminGroupObjectIds, `are Entra ID groups for AKS and cannot be used with cloud ${cloud}`);
-    if (isObj(input.state) && input.state.storageAccount !== undefined) add('state.storageAccount', input.state.storageAccount, `applies to the azurerm backend only; remove it for cloud ${cloud}`);
-    if (isObj(input.state) && input.state.resourceGroup !== undefined) add('state.resourceGroup', input.state.resourceGroup, `applies to the azurerm backend only; remove it for cloud ${cloud}`);
-  }
-  if (cloud === Cloud.AZURE) {
-    const state = isObj(input.state) ? input.state : undefined;
-    if (state !== undefined && state.storageAccount === undefined) add('state.storageAccount', undefined, 'is required for the azurerm backend on cloud azure: the storage account holding the state container (bucket)');
-    for (const field of ['region', 'dynamodbTable'] as const) {
-      if (state?.[field] !== undefined) add(`state.${field}`, state[field], `applies to the S3 backend only; the azurerm backend takes storageAccount, bucket (the container), key and resourceGroup`);
-    }
-    const azure = isObj(input.azure) ? input.azure : undefined;
-    if (isObj(input.bastion) && input.bastion.enabled === true && azure?.bastionSshPublicKey === undefined) {
-      add('azure.bastionSshPublicKey', undefined, 'is required when bastion.enabled is true on cloud azure: the OpenSSH public key of the bastion VM user');
-    }
-    if (network?.natGateways === 'per-az') add('network.natGateways', 'per-az', 'is not available on azure: one NAT gateway serves the node subnet; allowed: single');
+  // Fields a cloud owns (the gcp and azure blocks, their backends' fields): each profile's own rules.
+  if (cloud !== undefined) {
+    for (const owner of Object.values(CLOUD_PROFILES)) issues.push(...owner.configIssues(input, cloud));
   }
 
   // GPU pools.
@@ -209,25 +193,6 @@ function shapeIssues(at: string, cloud: Cloud, gpu: Accelerator, gpusPerNode: nu
       value: pool.capacity ?? 'on-demand',
       message: `${sku.instanceType} is sold only as spot capacity; set capacity: spot`,
     });
-  }
-  return issues;
-}
-
-/** `gcp.project` is required on GCP and refused elsewhere; the state block holds no AWS-only fields on GCP. */
-function gcpIssues(input: Obj, cloud: Cloud | undefined): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (cloud === undefined) return issues;
-  if (cloud !== Cloud.GCP) {
-    if (input.gcp !== undefined) issues.push({ path: 'gcp', value: input.gcp, message: `applies only to cloud gcp; remove it for cloud ${cloud}` });
-    return issues;
-  }
-  const gcp = isObj(input.gcp) ? input.gcp : undefined;
-  if (gcp?.project === undefined && (input.gcp === undefined || gcp !== undefined)) {
-    issues.push({ path: 'gcp.project', value: undefined, message: `is required when cloud is gcp: the project id to deploy into (${GCP_PROJECT_ID_ALLOWED})` });
-  }
-  const state = isObj(input.state) ? input.state : undefined;
-  for (const field of ['dynamodbTable', 'region'] as const) {
-    if (state?.[field] !== undefined) issues.push({ path: `state.${field}`, value: state[field], message: 'has no meaning for a GCS state bucket; remove it (cloud gcp keeps state in gs://BUCKET/KEY)' });
   }
   return issues;
 }

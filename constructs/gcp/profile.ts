@@ -2,6 +2,7 @@ import { Cloud } from '../catalog/types';
 import type { CloudProfile, StorageLocation } from '../platform/cloud-profile';
 import { lettersAfterRegion } from '../platform/region-zones';
 import { joinStorageUrl, splitStorageUrl, type StorageNameRule } from '../platform/storage-url';
+import { gcpConfigIssues } from './config-rules';
 
 /** GCS bucket names (up to 222 characters when dotted; 63 per dot-separated part, which GCS itself enforces). */
 const GCS_BUCKET: StorageNameRule = {
@@ -44,4 +45,5 @@ export const GCP_PROFILE: CloudProfile = {
   // endpoint override from STORAGE_EMULATOR_HOST.
   podEnv: ({ storageEndpoint }) => (storageEndpoint !== undefined ? [{ name: 'STORAGE_EMULATOR_HOST', value: storageEndpoint }] : []),
   addedTaints: () => [],
+  configIssues: gcpConfigIssues,
 };

@@ -1,4 +1,5 @@
 import type { CapacityType, Cloud } from '../catalog';
+import type { ConfigIssue } from '../config/issues';
 
 /** An environment variable for a pod, as Kubernetes writes it. */
 export interface ProfileEnvVar {
@@ -101,4 +102,10 @@ export interface CloudProfile {
   podEnv(context: PodEnvContext): readonly ProfileEnvVar[];
   /** Taints the cloud itself adds to a GPU pool's nodes beside the platform's GPU taint (AKS Spot). */
   addedTaints(capacity: CapacityType): readonly ProfileTaint[];
+  /**
+   * Rules for the config fields this cloud owns, run for every config whose cloud is known: what the cloud requires or
+   * refuses in its own configs, and its own fields (`gcp`, `azure`, …) refused on other clouds. Reads the raw input
+   * defensively (a field of the wrong type is the schema's error). @default none
+   */
+  configIssues(input: Readonly<Record<string, unknown>>, cloud: Cloud): readonly ConfigIssue[];
 }

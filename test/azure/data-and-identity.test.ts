@@ -65,10 +65,10 @@ describe('Azure workload identities', () => {
     expect(blobRole(ServiceAccount.TRAINER)).toBe('Storage Blob Data Contributor');
   });
 
-  test('GIVEN the trainer WHEN its condition is built THEN reads are limited to files/, models/, jobs/, listing to its prefixes and writes to jobs/ and adapters/', () => {
+  test('GIVEN the trainer WHEN its condition is built THEN reads are limited to files/, models/, jobs/, listing to its prefixes and writes to jobs/, adapters/ and models/ (full fine-tunes)', () => {
     const c = blobPrefixCondition(ServiceAccount.TRAINER);
     expect(c).toContain(`((!(ActionMatches{'${BLOBS}/read'} AND NOT SubOperationMatches{'Blob.List'})) OR (@Resource[${BLOBS}:path] StringStartsWith 'files/' OR @Resource[${BLOBS}:path] StringStartsWith 'models/' OR @Resource[${BLOBS}:path] StringStartsWith 'jobs/'))`);
-    expect(c).toContain(`OR (@Resource[${BLOBS}:path] StringStartsWith 'jobs/' OR @Resource[${BLOBS}:path] StringStartsWith 'adapters/'))`);
+    expect(c).toContain(`OR (@Resource[${BLOBS}:path] StringStartsWith 'jobs/' OR @Resource[${BLOBS}:path] StringStartsWith 'adapters/' OR @Resource[${BLOBS}:path] StringStartsWith 'models/'))`);
     expect(c).toContain(`!(ActionMatches{'${BLOBS}/write'}) AND !(ActionMatches{'${BLOBS}/add/action'}) AND !(ActionMatches{'${BLOBS}/delete'}) AND !(ActionMatches{'${BLOBS}/move/action'})`);
     expect(blobPrefixCondition(ServiceAccount.SERVER)).not.toContain('/write');
   });

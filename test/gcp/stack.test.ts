@@ -83,8 +83,8 @@ describe('GCP platform stack', () => {
     expect(grants).toEqual([
       ['vpctune-controller', 'roles/storage.objectUser', prefixCondition('gcp-all-artifacts', [BucketPrefix.FILES, BucketPrefix.JOBS, BucketPrefix.RESULTS, BucketPrefix.MODELS, BucketPrefix.ADAPTERS])],
       ['vpctune-server', 'roles/storage.objectViewer', prefixCondition('gcp-all-artifacts', [BucketPrefix.MODELS, BucketPrefix.ADAPTERS])],
-      ['vpctune-trainer', 'roles/storage.objectUser', prefixCondition('gcp-all-artifacts', [BucketPrefix.JOBS, BucketPrefix.ADAPTERS])],
-      ['vpctune-trainer', 'roles/storage.objectViewer', prefixCondition('gcp-all-artifacts', [BucketPrefix.FILES, BucketPrefix.MODELS])],
+      ['vpctune-trainer', 'roles/storage.objectUser', prefixCondition('gcp-all-artifacts', [BucketPrefix.JOBS, BucketPrefix.ADAPTERS, BucketPrefix.MODELS])],
+      ['vpctune-trainer', 'roles/storage.objectViewer', prefixCondition('gcp-all-artifacts', [BucketPrefix.FILES])],
     ]);
     expect(prefixCondition('b', [BucketPrefix.MODELS])).toBe(
       'resource.name.startsWith("projects/_/buckets/b/objects/models/") || (resource.name == "projects/_/buckets/b" && (api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("models/")))',
