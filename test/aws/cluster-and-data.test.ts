@@ -102,7 +102,7 @@ describe('WorkloadIdentity', () => {
     expect(server.Statement.map((s) => s.Sid)).toEqual(['List', 'Read', 'Key']);
     expect(server.Statement[1]?.Resource).toEqual(['arn:aws:s3:::b/models/*', 'arn:aws:s3:::b/adapters/*']);
     const trainer = JSON.parse(bucketPolicy(ServiceAccount.TRAINER, 'arn:aws:s3:::b', 'arn:k')) as { Statement: { Sid: string; Resource: string | string[] }[] };
-    expect(trainer.Statement.find((s) => s.Sid === 'Write')?.Resource).toEqual(['arn:aws:s3:::b/jobs/*', 'arn:aws:s3:::b/adapters/*']);
+    expect(trainer.Statement.find((s) => s.Sid === 'Write')?.Resource).toEqual(['arn:aws:s3:::b/jobs/*', 'arn:aws:s3:::b/adapters/*', 'arn:aws:s3:::b/models/*']);
     for (const sa of Object.values(ServiceAccount)) {
       for (const st of (JSON.parse(bucketPolicy(sa, 'arn:aws:s3:::b', 'arn:k')) as { Statement: { Action: string | string[]; Resource: string | string[] }[] }).Statement) {
         expect([st.Action].flat()).not.toContain('*');
