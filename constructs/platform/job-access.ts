@@ -50,7 +50,8 @@ export class JobAccessError extends Error {
 const FILE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*(\/[A-Za-z0-9][A-Za-z0-9._:-]*)*$/;
 const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const MAX_MODEL_ID = 256;
+/** A fine-tuned model id of the longest Hugging Face id (96/96), suffix (64) and hash (8) is 267 characters. */
+const MAX_MODEL_ID = 300;
 
 function idAfter(field: string, key: string, prefix: BucketPrefix, pattern: RegExp, form: string, trailingSlash: boolean): string {
   const fail = (): never => {
