@@ -136,7 +136,7 @@ describe('images/controller/Dockerfile', () => {
     const build = byStage.find((st) => st.name === 'build');
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     // THEN the compile stage builds dist/ with the package build's tsconfig
-    expect(compile?.body.filter((i) => i.op === 'RUN').map((i) => i.args)).toEqual(['npm ci --ignore-scripts', 'npx tsc -b tsconfig.build.json && rm -f dist/.tsbuildinfo']);
+    expect(compile?.body.filter((i) => i.op === 'RUN').map((i) => i.args)).toEqual(['npm ci --ignore-scripts', 'npx tsc -b tsconfig.build.json && rm -f dist/.tsbuildinfo && node scripts/build-console.cjs']);
     // AND the build stage takes only dist/ from it (no sources, no dev dependencies) beside bin/ and smoke-tests the CLI
     expect(build?.body.filter((i) => i.op === 'COPY').map((i) => i.args)).toEqual(['package.json package-lock.json ./', 'bin ./bin', '--from=compile /app/dist ./dist']);
     expect(build?.body.filter((i) => i.op === 'RUN').map((i) => i.args).pop()).toBe('node bin/vpctune.cjs --help > /dev/null');
@@ -185,7 +185,7 @@ describe('images/controller/Dockerfile', () => {
     expect(server).toContain("url.pathname === '/healthz'");
     expect(server).toContain("url.pathname === '/readyz'");
     // THEN the image exposes 8321, its HEALTHCHECK asks /healthz there, and the probes are documented
-    expect(final?.body.filter((i) => i.op === 'EXPOSE').map((i) => i.args)).toEqual(['8321']);
+    expect(final?.body.filter((i) => i.op === 'EXPOSE').map((i) => i.args)).toEqual(['8321 8322']);
     expect(final?.body.find((i) => i.op === 'HEALTHCHECK')?.args).toContain('http://127.0.0.1:8321/healthz');
     expect(text).toContain('GET /healthz (liveness) and GET /readyz (readiness) on port 8321');
     // AND the writable places (state, tmp) are volumes owned by the runtime user

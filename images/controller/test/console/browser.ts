@@ -49,10 +49,14 @@ export async function launchChromium(): Promise<Browser> {
   };
 }
 
-/** Saves `<name>-1280.png` at 1280×800 and `<name>-390.png` at 390×844 (full page), then restores 1280×800. */
-export async function screenshots(page: Page, name: string): Promise<readonly string[]> {
+/**
+ * Saves `<name>-1280.png` at 1280×800 and `<name>-390.png` at 390×844 (full page), then restores 1280×800. Returns the
+ * files and the page's scroll width at each size (wider than the viewport: the page scrolls sideways).
+ */
+export async function screenshots(page: Page, name: string): Promise<{ readonly files: readonly string[]; readonly scrollWidths: readonly number[] }> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const files: string[] = [];
+  const scrollWidths: number[] = [];
   for (const [width, height] of [
     [1280, 800],
     [390, 844],
@@ -62,9 +66,10 @@ export async function screenshots(page: Page, name: string): Promise<readonly st
     const file = path.join(SCREENSHOTS, `${name}-${width}.png`);
     await page.screenshot({ path: file, fullPage: width === 390 });
     files.push(file);
+    scrollWidths.push(await page.evaluate(() => document.documentElement.scrollWidth));
   }
   await page.setViewportSize({ width: 1280, height: 800 });
-  return files;
+  return { files, scrollWidths };
 }
 
 /** Signs in on the console at `url` with `key` (the sign-in form, as a user would). */

@@ -155,7 +155,8 @@ test('GIVEN a job started from the form WHEN it runs THEN its loss curve gains p
   expect(fs.readFileSync((await download.path()) as string, 'utf8').trim().split('\n')).toHaveLength(12);
   // AND the page is readable at 1280×800 and on a 390-pixel-wide phone
   const shots = await screenshots(page, 'job-page');
-  expect(shots.map((s) => fs.statSync(s).size > 10_000)).toEqual([true, true]);
+  expect(shots.files.map((s) => fs.statSync(s).size > 10_000)).toEqual([true, true]);
+  expect(shots.scrollWidths).toEqual([1280, 390]);
   expect(browser.problems).toEqual([]);
 }, 90_000);
 

@@ -85,7 +85,8 @@ test('GIVEN a fine-tuned model WHEN a message is sent in the playground THEN the
   );
   expect(await page.locator('.pane h2').allTextContents()).toEqual([`Fine-tuned: ${fineTuned}`, `Base: ${BASE_MODEL}`]);
   const shots = await screenshots(page, 'playground');
-  expect(shots.map((s) => fs.statSync(s).size > 5_000)).toEqual([true, true]);
+  expect(shots.files.map((s) => fs.statSync(s).size > 5_000)).toEqual([true, true]);
+  expect(shots.scrollWidths).toEqual([1280, 390]);
   expect(browser.problems).toEqual([]);
 });
 
