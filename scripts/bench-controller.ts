@@ -61,7 +61,7 @@ async function seed(dataDir: string, n: number): Promise<string> {
         model: 'vpctune/tiny-chat', trainingFile: 'file-x', validationFile: null, suffix: null, seed: i, metadata: null,
         method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' } } },
         adapter: DEFAULT_ADAPTER, fineTunedModel: `vpctune/tiny-chat:ft:${i}`, finishedAt: 1, trainedTokens: 1000, error: null, resultFiles: [],
-        estimatedFinish: null, estimatedRunSeconds: null, placement: null, resolvedHyperparameters: null, runRef: null, attempt: 1, eventsCursor: 0, startedAt: 1,
+        estimatedFinish: null, estimatedRunSeconds: null, placement: null, resolvedHyperparameters: null, runRef: null, attempt: 1, eventsCursor: 0, startedAt: 1, pausedAt: null,
       };
       await tx.run(sql, jobValues(job));
       if (job.projectId === 'bench') lastId = job.id;

@@ -46,7 +46,7 @@ test('Given a store at schema version 3 with keys and audited calls, when it ope
   const store = await SqlStore.open(driver);
 
   // THEN version 4 is recorded once and the keys read back unchanged, with their last use in seconds
-  expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+  expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
   expect(await store.listApiKeys()).toEqual([
     { id: 'key-used', projectId: 'acme', hash: 'a'.repeat(64), hint: 'sk-vpct-aaaa…aaaa', createdAt: 1794000000, revokedAt: null, lastUsedAt: 1795000123 },
     { id: 'key-idle', projectId: 'acme', hash: 'b'.repeat(64), hint: 'sk-vpct-bbbb…bbbb', createdAt: 1794000100, revokedAt: null, lastUsedAt: null },

@@ -31,12 +31,12 @@ test('Given a database with only the first schema and a job in it, when the stor
   const store = await SqlStore.open(driver);
   await SqlStore.open(driver);
 
-  // THEN every version is recorded once, and the job reads back as it was, with estimatedRunSeconds and placement null
-  expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
-  expect(MIGRATIONS).toHaveLength(4);
+  // THEN every version is recorded once, and the job reads back as it was, with estimatedRunSeconds, placement and pausedAt null
+  expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+  expect(MIGRATIONS).toHaveLength(5);
   expect(await store.getJobById('ftjob-old')).toMatchObject({
     id: 'ftjob-old', projectId: 'p1', status: 'running', suffix: 'v1', seed: 7, metadata: { team: 'ml' }, estimatedFinish: 1795000000,
-    runRef: 'pid:42', attempt: 1, eventsCursor: 3, startedAt: 1795000000, estimatedRunSeconds: null, placement: null,
+    runRef: 'pid:42', attempt: 1, eventsCursor: 3, startedAt: 1795000000, estimatedRunSeconds: null, placement: null, pausedAt: null,
   });
   await driver.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -66,8 +66,8 @@ test('Given a database at schema version 2 with a queued job, when the store ope
   const placement = { pool: 'a10g', nodes: 1, gpusPerNode: 1, reason: 'llama-3.1-8b LoRA rank 16 needs 1 A10G GPU: pool a10g (the smallest pool that holds it), 1 GPU on one node.' };
   await store.insertJob({ ...(upgraded as NonNullable<typeof upgraded>), id: 'ftjob-v3', createdMs: 3000, placement }, []);
 
-  // THEN version 3 is recorded, the old row is intact with no placement, and the new job reads its placement back
-  expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+  // THEN version 3 (and the later ones) are recorded, the old row is intact with no placement, and the new job reads its placement back
+  expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
   expect(upgraded).toMatchObject({ id: 'ftjob-v2', status: 'queued', model: 'llama-3.1-8b', seed: 3, estimatedFinish: 1795003600, estimatedRunSeconds: 3600, placement: null });
   expect((await store.getJobById('ftjob-v3'))?.placement).toEqual(placement);
   await driver.close();

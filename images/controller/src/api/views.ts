@@ -1,6 +1,6 @@
 /** Records to the objects the OpenAI API returns (field names as in the official SDKs). */
 import { seconds } from '../domain/clock';
-import { hyperparametersOf, type JobRecord } from '../domain/job';
+import { hyperparametersOf, isTerminal, type JobRecord } from '../domain/job';
 import type { CheckpointRecord, FileRecord, JobEventRecord, ModelRecord } from '../domain/records';
 
 export function fileView(f: FileRecord) {
@@ -34,6 +34,8 @@ export function jobView(j: JobRecord) {
     method,
     user_provided_suffix: j.suffix,
     adapter: j.adapter,
+    /** vpctune extension: when the job was paused (unix seconds), null when it is not (jobs/job-pause-service.ts). */
+    paused_at: isTerminal(j.status) ? null : j.pausedAt,
   };
 }
 

@@ -73,6 +73,7 @@ function jobRecord(id: string, projectId: string, body: Record<string, unknown>)
     attempt: 1,
     eventsCursor: 0,
     startedAt: null,
+    pausedAt: null,
   };
 }
 

@@ -108,6 +108,12 @@ export interface JobRecord {
   readonly attempt: number;
   readonly eventsCursor: number;
   readonly startedAt: number | null;
+  /**
+   * When the job was paused (`POST .../pause`), unix seconds; null when it is not paused. A paused job keeps a status of
+   * the SDKs' closed enum: `running` while its trainer checkpoints and stops, then `queued` (never started by the
+   * scheduler) until it is resumed (jobs/job-pause-service.ts).
+   */
+  readonly pausedAt: number | null;
 }
 
 /** The fields a state change may set. */

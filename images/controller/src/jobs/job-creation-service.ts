@@ -48,7 +48,7 @@ export class JobCreationService {
       id: newId('ftjob'), projectId, createdMs: nowMs, status: 'validating_files', model: body.model, trainingFile: body.trainingFile,
       validationFile: body.validationFile, suffix: body.suffix, seed: body.seed, metadata: body.metadata, method: body.method, adapter: body.adapter,
       fineTunedModel: null, finishedAt: null, trainedTokens: null, error: null, resultFiles: [], estimatedFinish: null, estimatedRunSeconds: null,
-      placement: null, resolvedHyperparameters: null, runRef: null, attempt: 0, eventsCursor: 0, startedAt: null,
+      placement: null, resolvedHyperparameters: null, runRef: null, attempt: 0, eventsCursor: 0, startedAt: null, pausedAt: null,
     };
     const { placement, runSeconds } = await this.place(draft, training);
     const job: JobRecord = { ...draft, placement, estimatedRunSeconds: runSeconds };

@@ -10,6 +10,7 @@ import { AsyncMutex } from '../store/async-mutex';
 import type { Store } from '../store/store';
 import { pickJobsToStart } from './fair-scheduler';
 import { jobEvent } from './job-events';
+import { JobPauseService } from './job-pause-service';
 import { registerResults } from './job-results';
 import { storageFaultIn, storageFaultOf, storageJobError } from '../storage/storage-fault';
 import { relayedProgress } from './relayed-progress';
@@ -54,6 +55,8 @@ export class JobSupervisor implements RunListener {
   private readonly recovering = new Set<string>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  /** Pause and resume (`POST .../pause`, `.../resume`); a paused job stays out of the queue until resumed. */
+  readonly pauses: JobPauseService;
 
   constructor(
     private readonly store: Store,
@@ -62,7 +65,9 @@ export class JobSupervisor implements RunListener {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly options: SupervisorOptions = DEFAULT_SUPERVISOR_OPTIONS,
-  ) {}
+  ) {
+    this.pauses = new JobPauseService({ store, executor, clock, kick: () => void this.kick() });
+  }
 
   async start(): Promise<void> {
     await this.recover();
@@ -110,7 +115,7 @@ export class JobSupervisor implements RunListener {
       const running = await this.store.listJobsByStatus(['running']);
       const freeSlots = this.options.maxConcurrentJobs - Math.max(running.length, this.executor.activeRuns());
       if (freeSlots <= 0) return;
-      const queued = await this.store.listJobsByStatus(['queued']);
+      const queued = (await this.store.listJobsByStatus(['queued'])).filter((j) => j.pausedAt === null);
       if (queued.length === 0) return;
       const runningByProject = new Map<string, number>();
       for (const j of running) runningByProject.set(j.projectId, (runningByProject.get(j.projectId) ?? 0) + 1);
@@ -123,8 +128,9 @@ export class JobSupervisor implements RunListener {
         const job = await this.store.transitionJob(q.id, {
           from: ['queued'],
           // the queued estimate now counts from the start; the trainer's ETA replaces it with its first progress
-          patch: { status: 'running', attempt: 1, startedAt: this.now(), estimatedFinish: q.estimatedRunSeconds === null ? null : this.now() + q.estimatedRunSeconds },
-          events: [jobEvent(this.now(), 'Fine-tuning job started')],
+          patch: { status: 'running', attempt: 1, startedAt: q.startedAt ?? this.now(), estimatedFinish: q.estimatedRunSeconds === null ? null : this.now() + q.estimatedRunSeconds },
+          // a job that has started before was paused and resumed: its run continues from its checkpoint
+          events: [jobEvent(this.now(), q.startedAt === null ? 'Fine-tuning job started' : 'Fine-tuning job started again after a pause')],
         });
         if (job !== undefined) await this.launch(job);
       }
@@ -159,8 +165,8 @@ export class JobSupervisor implements RunListener {
     try {
       const ref = await this.executor.start(this.runRequest(job), job.eventsCursor, this);
       const still = await this.store.transitionJob(job.id, { from: ['running'], patch: { runRef: ref } });
-      // Cancelled while the trainer was being started: the cancel found no process to stop, so stop it now.
-      if (still === undefined) await this.executor.stop(job.id);
+      // Cancelled or paused while the trainer was being started: that call found no process to stop, so stop it now.
+      if (still === undefined || still.pausedAt !== null) await this.executor.stop(job.id);
     } catch (err) {
       this.log.error('could not start the trainer', { job_id: job.id, error: String(err) });
       const fault = storageFaultOf(err);
@@ -223,7 +229,10 @@ export class JobSupervisor implements RunListener {
     const work = this.lock(jobId).run(async () => {
       const job = await this.store.getJobById(jobId);
       if (job === undefined || job.status !== 'running') return;
-      if (end.exitCode === TRAINER_EXIT.finished) {
+      if (job.pausedAt !== null && (end.exitCode === TRAINER_EXIT.stopped || end.exitCode === null)) {
+        // Paused: stopped at its checkpoint (or gone); back to the queue, paused, and its slot is free.
+        await this.pauses.settle(job);
+      } else if (end.exitCode === TRAINER_EXIT.finished) {
         // Exit 0 without a `finished` event (should not happen): trust the manifest.
         await this.succeed(jobId, job.trainedTokens ?? 0, job.eventsCursor);
       } else if (end.failure !== undefined && end.exitCode !== TRAINER_EXIT.stopped) {

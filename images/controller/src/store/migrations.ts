@@ -41,6 +41,8 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     'ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT',
     'UPDATE api_keys SET last_used_at = (SELECT MAX(a.at_ms) FROM audit_log a WHERE a.key_id = api_keys.id) / 1000',
   ],
+  // When a job was paused, seconds; null: not paused (jobs/job-pause-service.ts).
+  ['ALTER TABLE jobs ADD COLUMN paused_at BIGINT'],
 ];
 
 /** Applies pending migrations in one transaction each; safe to call from several processes at once on PostgreSQL. */

@@ -36,6 +36,7 @@ export function toJob(r: SqlRow): JobRecord {
     attempt: num(r['attempt']),
     eventsCursor: num(r['events_cursor']),
     startedAt: optNum(r['started_at']),
+    pausedAt: optNum(r['paused_at']),
   };
 }
 
@@ -43,7 +44,7 @@ export const JOB_COLUMNS = [
   'id', 'project_id', 'created_ms', 'status', 'model', 'training_file', 'validation_file', 'suffix', 'seed', 'metadata', 'method',
   'adapter', 'fine_tuned_model', 'finished_at', 'trained_tokens', 'error', 'result_files', 'estimated_finish',
   'resolved_hyperparameters', 'run_ref', 'attempt', 'events_cursor', 'started_at', 'estimated_run_seconds',
-  'placement',
+  'placement', 'paused_at',
 ] as const;
 
 export function jobValues(j: JobRecord): SqlValue[] {
@@ -52,7 +53,7 @@ export function jobValues(j: JobRecord): SqlValue[] {
     j.metadata === null ? null : JSON.stringify(j.metadata), JSON.stringify(j.method), JSON.stringify(j.adapter), j.fineTunedModel,
     j.finishedAt, j.trainedTokens, j.error === null ? null : JSON.stringify(j.error), JSON.stringify(j.resultFiles), j.estimatedFinish,
     j.resolvedHyperparameters === null ? null : JSON.stringify(j.resolvedHyperparameters), j.runRef, j.attempt, j.eventsCursor, j.startedAt,
-    j.estimatedRunSeconds, j.placement === null ? null : JSON.stringify(j.placement),
+    j.estimatedRunSeconds, j.placement === null ? null : JSON.stringify(j.placement), j.pausedAt,
   ];
 }
 
@@ -70,6 +71,7 @@ const PATCH_COLUMNS: Readonly<Record<keyof JobPatch, [string, (v: never) => SqlV
   attempt: ['attempt', (v: number) => v],
   eventsCursor: ['events_cursor', (v: number) => v],
   startedAt: ['started_at', (v: number | null) => v],
+  pausedAt: ['paused_at', (v: number | null) => v],
 };
 
 /** `SET a = ?, b = ?` and its values for the fields present in the patch. */

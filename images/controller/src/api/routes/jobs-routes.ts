@@ -50,6 +50,16 @@ export function jobsRoutes(ctx: ApiContext): readonly Route[] {
     return { status: 200, body: jobView(cancelled), target: job.id };
   };
 
+  const pause = async (req: ApiRequest): Promise<ApiResponse> => {
+    const job = await ctx.supervisor.pauses.pause(req.auth.projectId, req.params['fine_tuning_job_id'] ?? '');
+    return { status: 200, body: jobView(job), target: job.id };
+  };
+
+  const resume = async (req: ApiRequest): Promise<ApiResponse> => {
+    const job = await ctx.supervisor.pauses.resume(req.auth.projectId, req.params['fine_tuning_job_id'] ?? '');
+    return { status: 200, body: jobView(job), target: job.id };
+  };
+
   const events = async (req: ApiRequest): Promise<ApiResponse> => {
     const job = await getOwned(req);
     const { limit, after } = pageParams(req.query, 20, 100);
@@ -70,6 +80,8 @@ export function jobsRoutes(ctx: ApiContext): readonly Route[] {
     { method: 'GET', template: '/v1/fine_tuning/jobs', handler: list },
     { method: 'GET', template: '/v1/fine_tuning/jobs/:fine_tuning_job_id', handler: async (req) => ({ status: 200, body: jobView(await getOwned(req)) }) },
     { method: 'POST', template: '/v1/fine_tuning/jobs/:fine_tuning_job_id/cancel', handler: cancel },
+    { method: 'POST', template: '/v1/fine_tuning/jobs/:fine_tuning_job_id/pause', handler: pause },
+    { method: 'POST', template: '/v1/fine_tuning/jobs/:fine_tuning_job_id/resume', handler: resume },
     { method: 'GET', template: '/v1/fine_tuning/jobs/:fine_tuning_job_id/events', handler: events },
     { method: 'GET', template: '/v1/fine_tuning/jobs/:fine_tuning_job_id/checkpoints', handler: checkpoints },
   ];
