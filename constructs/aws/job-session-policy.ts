@@ -6,6 +6,17 @@
 import type { JobAccessGrant } from '../platform/job-access';
 import type { PolicyStatement } from './iam-documents';
 
+/**
+ * Seconds a trainer-job session lasts: the controller's own credentials are a role session (IRSA), and a session
+ * assumed from one (role chaining) lasts at most an hour. The controller rewrites the credentials before they expire.
+ */
+export const TRAINER_JOB_SESSION_SECONDS = 3600;
+
+/** The trainer-job role's name: the controller derives its ARN from its own role's account and partition. */
+export function trainerJobRoleName(platformName: string): string {
+  return `${platformName}-vpctune-trainer-job`;
+}
+
 /** STS refuses inline session policies over 2,048 characters of plain text (AssumeRole `Policy`). */
 export const SESSION_POLICY_MAX_CHARS = 2048;
 

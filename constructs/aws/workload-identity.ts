@@ -5,6 +5,7 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { ALL_SERVICE_ACCOUNTS, BUCKET_ACCESS, PLATFORM_NAMESPACE, ServiceAccount } from '../platform';
 import { policyDocument, PolicyStatement } from './iam-documents';
+import { TRAINER_JOB_SESSION_SECONDS, trainerJobRoleName } from './job-session-policy';
 
 export interface WorkloadIdentityProps {
   readonly name: string;
@@ -19,10 +20,16 @@ export interface WorkloadIdentityProps {
 
 /**
  * IRSA roles for the controller, trainer and server. Each trusts exactly its service account in the platform
- * namespace and may touch only its bucket prefixes (BUCKET_ACCESS); nothing is granted on `*`.
+ * namespace; the controller and server may touch only their bucket prefixes (BUCKET_ACCESS); nothing is granted on `*`.
+ *
+ * The trainer's IRSA role holds no policy at all (ARCHITECTURE.md, "Tenant isolation below the API"): a trainer pod
+ * gets its job's credentials from the controller, which assumes the trainer-job role (`jobRole`, the trainer's
+ * BUCKET_ACCESS as a ceiling, trusted by the controller's role only) with a session policy naming that job's keys.
  */
 export class WorkloadIdentity extends Construct {
   public readonly roles: Readonly<Partial<Record<ServiceAccount, IamRole>>>;
+  /** The role per-job trainer sessions are minted from; only with the controller's role. */
+  public readonly jobRole?: IamRole;
 
   constructor(scope: Construct, id: string, props: WorkloadIdentityProps) {
     super(scope, id);
@@ -45,10 +52,26 @@ export class WorkloadIdentity extends Construct {
           },
         ]),
       });
-      new IamRolePolicy(this, `${sa}-bucket`, { name: 'bucket-access', role: role.id, policy: bucketPolicy(sa, props.bucketArn, props.bucketKeyArn) });
+      if (sa !== ServiceAccount.TRAINER) new IamRolePolicy(this, `${sa}-bucket`, { name: 'bucket-access', role: role.id, policy: bucketPolicy(sa, props.bucketArn, props.bucketKeyArn) });
       roles[sa] = role;
     }
     this.roles = roles;
+    const controller = roles[ServiceAccount.CONTROLLER];
+    if (controller !== undefined) {
+      const jobRole = new IamRole(this, 'trainer-job', {
+        name: trainerJobRoleName(props.name),
+        description: 'Per-job trainer sessions: assumed by the controller with a session policy naming one job\'s keys',
+        maxSessionDuration: TRAINER_JOB_SESSION_SECONDS,
+        assumeRolePolicy: policyDocument([{ Effect: 'Allow', Principal: { AWS: controller.arn }, Action: 'sts:AssumeRole' }]),
+      });
+      new IamRolePolicy(this, 'trainer-job-bucket', { name: 'bucket-access', role: jobRole.id, policy: bucketPolicy(ServiceAccount.TRAINER, props.bucketArn, props.bucketKeyArn) });
+      new IamRolePolicy(this, 'controller-assume-trainer-job', {
+        name: 'assume-trainer-job',
+        role: controller.id,
+        policy: policyDocument([{ Sid: 'TrainerJobSessions', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: jobRole.arn }]),
+      });
+      this.jobRole = jobRole;
+    }
   }
 }
 
