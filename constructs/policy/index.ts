@@ -29,12 +29,15 @@ export {
   SSM_ENDPOINTS_FOR_INSTANCES,
   VPC_FLOW_LOGS,
 } from './aws-hardening-rules';
+export { TENANT_ISOLATION_POLICY_RULES, TRAINER_IDENTITY_NO_BUCKET_ACCESS } from './tenant-isolation-rules';
 export { DATABASE_POLICY_RULES, FORCE_DESTROY_TAG, RDS_BACKUPS, RDS_DELETION_PROTECTION, RDS_ENCRYPTED, RDS_NOT_PUBLIC } from './database-rules';
 export {
   AKS_ENTRA_ONLY,
   AKS_KMS,
   AKS_PRIVATE_CLUSTER,
   AZURE_POLICY_RULES,
+  NODE_DISKS_CMK,
+  REGISTRY_CMK,
   FEDERATION_ONE_SERVICE_ACCOUNT,
   REGISTRY_PRIVATE,
   STORAGE_CMK,
@@ -52,6 +55,9 @@ export {
   NO_SERVICE_ACCOUNT_KEYS,
   REGISTRY_CMEK,
   SHIELDED_NODES,
+  SUBNET_FLOW_LOGS,
+  NODE_SERVICE_ACCOUNT_LEAST_PRIVILEGE,
+  BOOT_DISK_CMEK,
 } from './gcp-rules';
 export { StackModel } from './stack-model';
 export type { Block, PolicyDocument, Statement } from './stack-model';

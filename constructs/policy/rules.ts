@@ -11,6 +11,7 @@ import { AWS_HARDENING_POLICY_RULES } from './aws-hardening-rules';
 import { AZURE_POLICY_RULES } from './azure-rules';
 import { DATABASE_POLICY_RULES } from './database-rules';
 import { GCP_POLICY_RULES } from './gcp-rules';
+import { TENANT_ISOLATION_POLICY_RULES } from './tenant-isolation-rules';
 import { PolicyRule, RuleFinding, Severity } from './types';
 
 const q = (v: unknown): string => JSON.stringify(v);
@@ -392,7 +393,7 @@ export const NO_WILDCARD_IAM: PolicyRule = {
   },
 };
 
-/** Every rule, in id order: the AWS rules (the database's in database-rules.ts, the hardening ones in aws-hardening-rules.ts), then the Azure rules (azure-rules.ts), then the GCP rules (gcp-rules.ts). */
+/** Every rule, in id order: the AWS rules (the database's in database-rules.ts, the hardening ones in aws-hardening-rules.ts, tenant isolation in tenant-isolation-rules.ts), then the Azure rules (azure-rules.ts), then the GCP rules (gcp-rules.ts). */
 export const POLICY_RULES: readonly PolicyRule[] = [
   NODE_SUBNETS_PRIVATE,
   EKS_ENDPOINT_PRIVATE,
@@ -406,6 +407,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   NO_WILDCARD_IAM,
   ...DATABASE_POLICY_RULES,
   ...AWS_HARDENING_POLICY_RULES,
+  ...TENANT_ISOLATION_POLICY_RULES,
   ...AZURE_POLICY_RULES,
   ...GCP_POLICY_RULES,
 ];
