@@ -34,10 +34,8 @@ export function filesPage(main: HTMLElement): void {
     del.addEventListener('click', () => {
       del.disabled = true;
       api('DELETE', `/v1/files/${encodeURIComponent(f.id)}`)
-        .then(() => {
-          replace(status, notice('info', `Deleted ${f.filename}.`));
-          return load();
-        })
+        .then(() => load())
+        .then(() => replace(status, notice('info', `Deleted ${f.filename}.`)))
         .catch((err: unknown) => {
           del.disabled = false;
           replace(status, notice('error', err instanceof ApiFailure ? err.message : String(err)));

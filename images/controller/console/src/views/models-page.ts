@@ -33,10 +33,8 @@ export function modelsPage(main: HTMLElement): void {
             del.addEventListener('click', () => {
               del.disabled = true;
               api('DELETE', `/v1/models/${encodeURIComponent(m.id)}`)
-                .then(() => {
-                  replace(status, notice('info', `Deleted ${m.id}.`));
-                  return load();
-                })
+                .then(() => load())
+                .then(() => replace(status, notice('info', `Deleted ${m.id}.`)))
                 .catch((err: unknown) => {
                   del.disabled = false;
                   replace(status, notice('error', err instanceof ApiFailure ? err.message : String(err)));
