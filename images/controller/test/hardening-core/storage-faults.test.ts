@@ -120,7 +120,7 @@ test('GIVEN the disk fills while the trainer writes WHEN it dies THEN the job fa
   const failed = await waitFor('the job to fail', async () => {
     const j = await c.fineTuning.jobs.retrieve(job.id);
     return j.status === 'failed' ? j : undefined;
-  }, 20_000);
+  }, 30_000);
   // THEN its error says it is a storage fault, and the data directory appears nowhere
   expect(failed.error).toEqual({ code: 'storage_unavailable', param: null, message: 'The trainer could not write to storage: no space left on device (ENOSPC). Free space or make storage writable, then create the job again.' });
   expect(JSON.stringify((await c.fineTuning.jobs.listEvents(job.id)).data)).not.toContain(tp.dataDir);
