@@ -1,6 +1,7 @@
 import { ComputeFirewall } from '@cdktf/provider-google/lib/compute-firewall';
 import { ComputeInstance } from '@cdktf/provider-google/lib/compute-instance';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 
 /** The range Identity-Aware Proxy TCP forwarding connects from. */
@@ -14,6 +15,10 @@ export interface BastionProps {
   readonly networkId: string;
   /** The node subnet: the bastion reaches the private endpoint from there (a master authorized network). */
   readonly subnetId: string;
+  /** The Cloud KMS key the boot disk is encrypted with (CMEK). */
+  readonly bootDiskKmsKey: string;
+  /** The grant of that key to the Compute Engine service agent; the VM waits for it. @default none */
+  readonly bootDiskKeyGrants?: readonly ITerraformDependable[];
   /** @default e2-micro */
   readonly machineType?: string;
 }
@@ -21,7 +26,7 @@ export interface BastionProps {
 /**
  * A VM with no external IP, reachable only through IAP TCP forwarding on port 22, for reaching a private GKE endpoint:
  * `gcloud compute ssh NAME-bastion --tunnel-through-iap -- -L 8443:ENDPOINT:443` (constructs/gcp/README.md). OS Login,
- * no project-wide SSH keys, shielded VM, its own service account with no roles.
+ * no project-wide SSH keys, shielded VM, its own service account with no roles, a boot disk under the platform's key.
  */
 export class Bastion extends Construct {
   public readonly instance: ComputeInstance;
@@ -54,12 +59,13 @@ export class Bastion extends Construct {
       zone: props.zone,
       machineType: props.machineType ?? 'e2-micro',
       tags: [this.tag],
-      bootDisk: { initializeParams: { image: 'debian-cloud/debian-12', size: 20, type: 'pd-balanced' } },
+      bootDisk: { initializeParams: { image: 'debian-cloud/debian-12', size: 20, type: 'pd-balanced' }, kmsKeySelfLink: props.bootDiskKmsKey },
       // No access_config block: no external IP.
       networkInterface: [{ subnetwork: props.subnetId }],
       serviceAccount: { email: this.serviceAccount.email, scopes: ['https://www.googleapis.com/auth/cloud-platform'] },
       shieldedInstanceConfig: { enableSecureBoot: true, enableVtpm: true, enableIntegrityMonitoring: true },
       metadata: { 'enable-oslogin': 'TRUE', 'block-project-ssh-keys': 'TRUE' },
+      ...(props.bootDiskKeyGrants !== undefined ? { dependsOn: [...props.bootDiskKeyGrants] } : {}),
     });
   }
 }

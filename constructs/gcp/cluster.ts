@@ -30,6 +30,10 @@ export interface ClusterProps {
   /** The grant of that key to the GKE service agent; the cluster waits for it. @default none */
   readonly secretsKeyGrants?: readonly ITerraformDependable[];
   readonly nodeServiceAccountEmail: string;
+  /** The Cloud KMS key the nodes' boot disks are encrypted with (CMEK). */
+  readonly nodeDiskKeyId: string;
+  /** The grant of that key to the Compute Engine service agent; the cluster waits for it. @default none */
+  readonly nodeDiskKeyGrants?: readonly ITerraformDependable[];
   /** @default false — private endpoint only */
   readonly publicEndpoint?: boolean;
   /** Master authorized networks when publicEndpoint is true; required then, never 0.0.0.0/0. */
@@ -50,7 +54,7 @@ export interface ClusterProps {
 
 /**
  * Regional GKE Standard: private nodes, a private endpoint by default, Workload Identity, shielded nodes, Dataplane V2,
- * Secrets encrypted with a Cloud KMS key, system and workload logging and managed Prometheus, deletion protection, and
+ * Secrets and node boot disks encrypted with Cloud KMS keys, system and workload logging and managed Prometheus, deletion protection, and
  * a CPU system pool instead of the default pool.
  */
 export class Cluster extends Construct {
@@ -71,7 +75,8 @@ export class Cluster extends Construct {
     const maxNodes = props.systemMaxNodes ?? 4;
     if (minNodes > maxNodes) throw new Error(`Cluster ${props.name}: systemMinNodes ${minNodes} can't be greater than systemMaxNodes ${maxNodes}`);
     this.workloadPool = `${props.project}.svc.id.goog`;
-    const nodeConfig = baseNodeConfig({ machineType: props.systemMachineType ?? 'e2-standard-4', serviceAccountEmail: props.nodeServiceAccountEmail, labels: { [POOL_LABEL]: 'system' }, diskSizeGb: 100 });
+    const nodeConfig = baseNodeConfig({ machineType: props.systemMachineType ?? 'e2-standard-4', serviceAccountEmail: props.nodeServiceAccountEmail, labels: { [POOL_LABEL]: 'system' }, diskSizeGb: 100, bootDiskKmsKey: props.nodeDiskKeyId });
+    const keyGrants = [...(props.secretsKeyGrants ?? []), ...(props.nodeDiskKeyGrants ?? [])];
 
     this.cluster = new ContainerCluster(this, 'cluster', {
       name: props.name,
@@ -108,7 +113,7 @@ export class Cluster extends Construct {
       loggingConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'APISERVER', 'WORKLOADS'] },
       monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: true } },
       lifecycle: { ignoreChanges: ['node_config'] },
-      ...(props.secretsKeyGrants !== undefined ? { dependsOn: [...props.secretsKeyGrants] } : {}),
+      ...(keyGrants.length > 0 ? { dependsOn: keyGrants } : {}),
     });
 
     this.systemPool = new ContainerNodePool(this, 'system', {

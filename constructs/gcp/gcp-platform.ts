@@ -25,7 +25,7 @@ export class GcpPlatform extends Construct {
   public readonly project: string;
   public readonly network: Network;
   public readonly keyRing: KmsKeyRing;
-  public readonly keys: { readonly gkeSecrets: EncryptionKey; readonly artifacts: EncryptionKey; readonly registry: EncryptionKey };
+  public readonly keys: { readonly gkeSecrets: EncryptionKey; readonly artifacts: EncryptionKey; readonly registry: EncryptionKey; readonly nodeDisks: EncryptionKey };
   public readonly nodeServiceAccount: NodeServiceAccount;
   public readonly cluster: Cluster;
   public readonly gpuPools: GpuNodePool[] = [];
@@ -52,6 +52,8 @@ export class GcpPlatform extends Construct {
       gkeSecrets: new EncryptionKey(this, 'gke-secrets-key', { keyRing: this.keyRing, name: 'gke-secrets', users: [agents.gke] }),
       artifacts: new EncryptionKey(this, 'artifacts-key', { keyRing: this.keyRing, name: 'artifacts', users: [agents.storage] }),
       registry: new EncryptionKey(this, 'registry-key', { keyRing: this.keyRing, name: 'registry', users: [agents.artifactRegistry] }),
+      // Node and bastion boot disks: Compute Engine's service agent encrypts them, also for the VMs GKE creates.
+      nodeDisks: new EncryptionKey(this, 'node-disks-key', { keyRing: this.keyRing, name: 'node-disks', users: [agents.computeEngine] }),
     };
     this.nodeServiceAccount = new NodeServiceAccount(this, 'node-service-account', common);
     this.cluster = new Cluster(this, 'cluster', {
@@ -65,6 +67,8 @@ export class GcpPlatform extends Construct {
       secretsKeyId: this.keys.gkeSecrets.id,
       secretsKeyGrants: this.keys.gkeSecrets.grants,
       nodeServiceAccountEmail: this.nodeServiceAccount.email,
+      nodeDiskKeyId: this.keys.nodeDisks.id,
+      nodeDiskKeyGrants: this.keys.nodeDisks.grants,
       publicEndpoint: c.kubernetes.publicEndpoint,
       ...(c.kubernetes.publicAccessCidrs !== undefined ? { publicAccessCidrs: c.kubernetes.publicAccessCidrs } : {}),
       ...(c.systemPool.instanceType !== undefined ? { systemMachineType: c.systemPool.instanceType } : {}),
@@ -104,6 +108,8 @@ export class GcpPlatform extends Construct {
         zone: c.network.availabilityZones?.[0] ?? `${c.region}-b`,
         networkId: this.network.network.id,
         subnetId: this.network.subnet.id,
+        bootDiskKmsKey: this.keys.nodeDisks.id,
+        bootDiskKeyGrants: this.keys.nodeDisks.grants,
       });
     }
   }
@@ -119,6 +125,7 @@ export class GcpPlatform extends Construct {
       region: this.config.region,
       clusterId: this.cluster.cluster.id,
       nodeServiceAccountEmail: this.nodeServiceAccount.email,
+      bootDiskKmsKey: this.keys.nodeDisks.id,
     });
     this.gpuPools.push(pool);
     return pool;

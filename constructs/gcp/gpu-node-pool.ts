@@ -36,12 +36,14 @@ export interface GpuNodePoolProps extends GpuNodePoolOptions {
   /** The cluster's id (`projects/P/locations/L/clusters/C`). */
   readonly clusterId: string;
   readonly nodeServiceAccountEmail: string;
+  /** The Cloud KMS key the nodes' boot disks are encrypted with (CMEK). */
+  readonly bootDiskKmsKey: string;
 }
 
 /**
  * A GKE node pool of one GPU shape from the catalog: GKE installs the NVIDIA driver (and runs its device plugin), the
  * platform's GPU taint and labels, autoscaling from zero (totals over the pool's zones), Spot or on-demand, private
- * nodes with no external IPs, the nodes' own least-privilege service account.
+ * nodes with no external IPs, the nodes' own least-privilege service account, boot disks under the platform's key.
  */
 export class GpuNodePool extends Construct {
   public readonly nodePool: ContainerNodePool;
@@ -73,7 +75,7 @@ export class GpuNodePool extends Construct {
       management: { autoRepair: true, autoUpgrade: true },
       networkConfig: { enablePrivateNodes: true },
       nodeConfig: {
-        ...baseNodeConfig({ machineType: props.sku.instanceType, serviceAccountEmail: props.nodeServiceAccountEmail, labels: this.labels, diskSizeGb: props.rootVolumeGiB ?? 500 }),
+        ...baseNodeConfig({ machineType: props.sku.instanceType, serviceAccountEmail: props.nodeServiceAccountEmail, labels: this.labels, diskSizeGb: props.rootVolumeGiB ?? 500, bootDiskKmsKey: props.bootDiskKmsKey }),
         spot: capacity === CapacityType.SPOT,
         guestAccelerator: [
           {

@@ -8,12 +8,14 @@ export interface NodeConfigOptions {
   readonly serviceAccountEmail: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly diskSizeGb: number;
+  /** The Cloud KMS key the boot disks are encrypted with (CMEK); the Compute Engine service agent must hold encrypter/decrypter on it. */
+  readonly bootDiskKmsKey: string;
 }
 
 /**
  * What every vpctune node pool shares: its own service account, shielded VM with secure boot and integrity
  * monitoring, the GKE metadata server (Workload Identity; the node's credentials stay hidden from pods),
- * Container-Optimized OS, legacy metadata endpoints off.
+ * Container-Optimized OS, legacy metadata endpoints off, boot disks encrypted with the platform's Cloud KMS key.
  */
 export function baseNodeConfig(o: NodeConfigOptions): ContainerNodePoolNodeConfig {
   return {
@@ -21,6 +23,7 @@ export function baseNodeConfig(o: NodeConfigOptions): ContainerNodePoolNodeConfi
     imageType: 'COS_CONTAINERD',
     diskType: 'pd-balanced',
     diskSizeGb: o.diskSizeGb,
+    bootDiskKmsKey: o.bootDiskKmsKey,
     serviceAccount: o.serviceAccountEmail,
     oauthScopes: [CLOUD_PLATFORM_SCOPE],
     shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },

@@ -3,13 +3,15 @@ import { DataGoogleStorageProjectServiceAccount } from '@cdktf/provider-google/l
 import { Construct } from 'constructs';
 
 /**
- * The Google-managed service agents that encrypt with the platform's keys (GKE secrets, GCS, Artifact Registry), as
+ * The Google-managed service agents that encrypt with the platform's keys (GKE secrets, GCS, Artifact Registry, Compute Engine disks), as
  * IAM members. The project number comes from the project at plan time; nothing is hard-coded.
  */
 export class ServiceAgents extends Construct {
   public readonly gke: string;
   public readonly storage: string;
   public readonly artifactRegistry: string;
+  /** The Compute Engine service agent: it encrypts node and VM boot disks with a CMEK. */
+  public readonly computeEngine: string;
 
   constructor(scope: Construct, id: string, props: { readonly project: string }) {
     super(scope, id);
@@ -18,5 +20,6 @@ export class ServiceAgents extends Construct {
     this.gke = `serviceAccount:service-${project.number}@container-engine-robot.iam.gserviceaccount.com`;
     this.storage = `serviceAccount:${gcs.emailAddress}`;
     this.artifactRegistry = `serviceAccount:service-${project.number}@gcp-sa-artifactregistry.iam.gserviceaccount.com`;
+    this.computeEngine = `serviceAccount:service-${project.number}@compute-system.iam.gserviceaccount.com`;
   }
 }

@@ -195,6 +195,83 @@ export const NO_DEFAULT_NODE_SERVICE_ACCOUNT: PolicyRule = {
   },
 };
 
+export const SUBNET_FLOW_LOGS: PolicyRule = {
+  id: 'VPCT-GCP-010',
+  title: 'VPC flow logs on every subnet',
+  rationale: 'Flow logs record which addresses nodes and pods talked to; without them an exfiltration or a lateral move leaves no network trace.',
+  severity: Severity.MEDIUM,
+  check(stack) {
+    const findings: RuleFinding[] = [];
+    for (const s of stack.resources('google_compute_subnetwork')) {
+      const purpose = s.attrs['purpose'];
+      // Proxy-only and Private Service Connect subnets carry no VM traffic and take no log_config.
+      if (purpose !== undefined && purpose !== 'PRIVATE') continue;
+      const lc = blocks(s.attrs['log_config'])[0];
+      if (lc === undefined) {
+        findings.push({ address: s.address, message: 'log_config is unset: VPC flow logs are off for this subnet; set log_config (aggregation_interval, flow_sampling, metadata)' });
+        continue;
+      }
+      const sampling = lc['flow_sampling'];
+      if (sampling === 0 || sampling === '0') findings.push({ address: s.address, message: 'log_config.flow_sampling = 0 records no flows; sample a share above 0 (the platform uses 0.5)' });
+    }
+    return findings;
+  },
+};
+
+/** Project roles a GKE node service account may hold (Google's least-privilege node service account). */
+export const NODE_ACCOUNT_PROJECT_ROLES: readonly string[] = [
+  'roles/container.defaultNodeServiceAccount',
+  'roles/logging.logWriter',
+  'roles/monitoring.metricWriter',
+  'roles/monitoring.viewer',
+  'roles/stackdriver.resourceMetadata.writer',
+  'roles/autoscaling.metricsWriter',
+];
+
+export const NODE_SERVICE_ACCOUNT_LEAST_PRIVILEGE: PolicyRule = {
+  id: 'VPCT-GCP-011',
+  title: 'Node service accounts hold only the node roles and serve no pod',
+  rationale: 'Every pod that reaches a node can act as its service account; it gets logs, metrics and image pulls only, and no workload identity runs as it.',
+  severity: Severity.HIGH,
+  check(stack) {
+    const findings: RuleFinding[] = [];
+    const nodeAccounts = new Set<Block>();
+    for (const [, nc] of nodeConfigs(stack)) for (const a of stack.referencesOfType(nc?.['service_account'], 'google_service_account')) nodeAccounts.add(a);
+    for (const account of nodeAccounts) {
+      for (const g of stack.resources('google_project_iam_member').filter((m) => stack.referencesOfType(m.attrs['member'], 'google_service_account').includes(account))) {
+        const role = g.attrs['role'];
+        if (typeof role === 'string' && !isExpression(role) && !NODE_ACCOUNT_PROJECT_ROLES.includes(role)) {
+          findings.push({ address: g.address, message: `grants ${q(role)} on the project to node service account ${account.address}; nodes may hold only ${NODE_ACCOUNT_PROJECT_ROLES.join(', ')}` });
+        }
+      }
+      for (const b of stack.attachedTo('google_service_account_iam_member', 'service_account_id', account).filter((m) => m.attrs['role'] === 'roles/iam.workloadIdentityUser')) {
+        findings.push({ address: b.address, message: `lets Kubernetes service account ${q(b.attrs['member'])} act as node service account ${account.address}; give the workload its own Google service account` });
+      }
+    }
+    return findings;
+  },
+};
+
+export const BOOT_DISK_CMEK: PolicyRule = {
+  id: 'VPCT-GCP-012',
+  title: 'Node and VM boot disks encrypted with a Cloud KMS key',
+  rationale: 'Boot disks hold container images, pulled weights and scratch data; a customer-managed key puts them under a key the platform controls and can revoke.',
+  severity: Severity.MEDIUM,
+  check(stack) {
+    const findings: RuleFinding[] = [];
+    for (const [b, nc] of nodeConfigs(stack)) {
+      const key = nc?.['boot_disk_kms_key'];
+      if (!missing(key)) continue;
+      const where = b.type === 'google_container_cluster' ? 'node_config (the default pool GKE creates first)' : 'node_config';
+      findings.push({ address: b.address, message: `${where}.boot_disk_kms_key is unset: boot disks use Google-managed keys; set a Cloud KMS key` });
+    }
+    for (const vm of stack.resources('google_compute_instance')) {
+      if (missing(first(vm.attrs['boot_disk'])['kms_key_self_link'])) findings.push({ address: vm.address, message: 'boot_disk.kms_key_self_link is unset: the boot disk uses Google-managed keys; set a Cloud KMS key' });
+    }
+    return findings;
+  },
+};
+
 /** Every GCP rule, in id order. */
 export const GCP_POLICY_RULES: readonly PolicyRule[] = [
   GKE_PRIVATE,
@@ -206,4 +283,7 @@ export const GCP_POLICY_RULES: readonly PolicyRule[] = [
   NO_SERVICE_ACCOUNT_KEYS,
   SHIELDED_NODES,
   NO_DEFAULT_NODE_SERVICE_ACCOUNT,
+  SUBNET_FLOW_LOGS,
+  NODE_SERVICE_ACCOUNT_LEAST_PRIVILEGE,
+  BOOT_DISK_CMEK,
 ];

@@ -12,6 +12,7 @@ const PROPS: ClusterProps = {
   controlPlaneCidr: '10.60.224.0/28',
   secretsKeyId: 'projects/acme-ml-prod/locations/us-central1/keyRings/acme/cryptoKeys/gke-secrets',
   nodeServiceAccountEmail: 'acme-nodes@acme-ml-prod.iam.gserviceaccount.com',
+  nodeDiskKeyId: 'projects/acme-ml-prod/locations/us-central1/keyRings/acme/cryptoKeys/node-disks',
 };
 
 describe('GCP Cluster', () => {
@@ -46,6 +47,7 @@ describe('GCP Cluster', () => {
     // The default pool GKE creates before removing it is hardened too.
     expect(c.node_config.service_account).toBe(PROPS.nodeServiceAccountEmail);
     expect(c.node_config.shielded_instance_config).toEqual({ enable_secure_boot: true, enable_integrity_monitoring: true });
+    expect(c.node_config.boot_disk_kms_key).toBe(PROPS.nodeDiskKeyId);
   });
 
   test('GIVEN defaults WHEN synthesized THEN a CPU system pool on the node service account, 2 to 4 nodes, private, shielded, GKE metadata server', () => {
@@ -64,6 +66,7 @@ describe('GCP Cluster', () => {
         workload_metadata_config: { mode: 'GKE_METADATA' },
         metadata: { 'disable-legacy-endpoints': 'true' },
         labels: { 'vpctune.dev/pool': 'system' },
+        boot_disk_kms_key: PROPS.nodeDiskKeyId,
       },
     });
     expect(p.node_config.guest_accelerator).toBeUndefined();

@@ -7,6 +7,7 @@ const BASE: Omit<GpuNodePoolProps, 'sku' | 'name' | 'maxNodes'> = {
   region: 'us-central1',
   clusterId: 'projects/acme-ml-prod/locations/us-central1/clusters/acme',
   nodeServiceAccountEmail: 'acme-nodes@acme-ml-prod.iam.gserviceaccount.com',
+  bootDiskKmsKey: 'projects/acme-ml-prod/locations/us-central1/keyRings/acme/cryptoKeys/node-disks',
 };
 const A100_80 = findSku(Cloud.GCP, Accelerator.A100_80GB, 1)!;
 const H100_1 = findSku(Cloud.GCP, Accelerator.H100, 1)!;
@@ -32,6 +33,7 @@ describe('GCP GpuNodePool', () => {
         service_account: BASE.nodeServiceAccountEmail,
         shielded_instance_config: { enable_secure_boot: true, enable_integrity_monitoring: true },
         disk_size_gb: 500,
+        boot_disk_kms_key: BASE.bootDiskKmsKey,
       },
     });
   });

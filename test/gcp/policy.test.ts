@@ -22,8 +22,8 @@ describe('GCP policy rules', () => {
     expect(formatFindings(evaluatePolicies(s))).toBe('policy: no findings');
   });
 
-  test('the rule set has ids VPCT-GCP-001..009 with a one-line rationale', () => {
-    expect(GCP_POLICY_RULES.map((r) => r.id)).toEqual(Array.from({ length: 9 }, (_, i) => `VPCT-GCP-${String(i + 1).padStart(3, '0')}`));
+  test('the rule set has ids VPCT-GCP-001..012 with a one-line rationale', () => {
+    expect(GCP_POLICY_RULES.map((r) => r.id)).toEqual(Array.from({ length: 12 }, (_, i) => `VPCT-GCP-${String(i + 1).padStart(3, '0')}`));
     for (const r of GCP_POLICY_RULES) expect(r.rationale).toMatch(/^[A-Z][^\n]{20,200}$/);
   });
 
@@ -85,16 +85,17 @@ describe('GCP policy rules', () => {
     ]);
   });
 
-  test('GIVEN a basic role and a service account key WHEN checked THEN VPCT-GCP-006 and 007 fire', () => {
+  test('GIVEN a basic role (on the node service account) and a service account key WHEN checked THEN VPCT-GCP-006, 007 and 011 fire', () => {
     // GIVEN
     const s = broken((first, st) => {
       first('google_project_iam_member').role = 'roles/editor';
       st.resource!['google_service_account_key'] = { ci: { service_account_id: '${google_service_account.x.name}' } };
     });
     // WHEN / THEN
-    expect(ids(s)).toEqual([
+    expect(ids(s).map((f) => f.replace(/_[0-9A-F]{8}\b/g, ''))).toEqual([
       'VPCT-GCP-006 role = "roles/editor" is a basic role; grant predefined roles scoped to the job',
       'VPCT-GCP-007 creates a service account key (a long-lived credential, also written to Terraform state); use Workload Identity instead',
+      'VPCT-GCP-011 grants "roles/editor" on the project to node service account google_service_account.platform_node-service-account; nodes may hold only roles/container.defaultNodeServiceAccount, roles/logging.logWriter, roles/monitoring.metricWriter, roles/monitoring.viewer, roles/stackdriver.resourceMetadata.writer, roles/autoscaling.metricsWriter',
     ]);
   });
 
@@ -112,6 +113,50 @@ describe('GCP policy rules', () => {
       'VPCT-GCP-008 node_config.shielded_instance_config.enable_secure_boot is unset (defaults to false); set it to true',
       'VPCT-GCP-009 node_config (the default pool GKE creates first).service_account is unset (the Compute Engine default service account) runs nodes with Editor on the project; set a node service account with minimal roles',
       'VPCT-GCP-009 node_config.service_account = "123456789012-compute@developer.gserviceaccount.com" runs nodes with Editor on the project; set a node service account with minimal roles',
+    ]);
+  });
+
+  test('GIVEN a subnet without flow logs and one sampling nothing WHEN checked THEN VPCT-GCP-010 fires for each', () => {
+    // GIVEN
+    const off = broken((first) => delete first('google_compute_subnetwork').log_config);
+    const zero = broken((first) => (first('google_compute_subnetwork').log_config.flow_sampling = 0));
+    // WHEN / THEN
+    expect(ids(off)).toEqual(['VPCT-GCP-010 log_config is unset: VPC flow logs are off for this subnet; set log_config (aggregation_interval, flow_sampling, metadata)']);
+    expect(ids(zero)).toEqual(['VPCT-GCP-010 log_config.flow_sampling = 0 records no flows; sample a share above 0 (the platform uses 0.5)']);
+  });
+
+  test('GIVEN the node service account granted a project role beyond logs and metrics, and usable by a pod WHEN checked THEN VPCT-GCP-011 fires for each', () => {
+    // GIVEN
+    const s = broken((first, st) => {
+      const nodeAccount = Object.keys(st.resource!['google_service_account']!).find((k) => k.includes('node-service-account'))!;
+      first('google_project_iam_member').role = 'roles/storage.admin';
+      st.resource!['google_service_account_iam_member']!['pod_as_node'] = {
+        service_account_id: `\${google_service_account.${nodeAccount}.name}`,
+        role: 'roles/iam.workloadIdentityUser',
+        member: 'serviceAccount:acme-ml-prod.svc.id.goog[vpctune/vpctune-trainer]',
+      };
+    });
+    // WHEN
+    const found = ids(s).map((f) => f.replace(/_[0-9A-F]{8}\b/g, ''));
+    // THEN
+    expect(found).toEqual([
+      'VPCT-GCP-011 grants "roles/storage.admin" on the project to node service account google_service_account.platform_node-service-account; nodes may hold only roles/container.defaultNodeServiceAccount, roles/logging.logWriter, roles/monitoring.metricWriter, roles/monitoring.viewer, roles/stackdriver.resourceMetadata.writer, roles/autoscaling.metricsWriter',
+      'VPCT-GCP-011 lets Kubernetes service account "serviceAccount:acme-ml-prod.svc.id.goog[vpctune/vpctune-trainer]" act as node service account google_service_account.platform_node-service-account; give the workload its own Google service account',
+    ]);
+  });
+
+  test('GIVEN node pools, the default pool and a VM without a boot disk key WHEN checked THEN VPCT-GCP-012 fires for each', () => {
+    // GIVEN
+    const s = broken((first, st) => {
+      delete first('google_container_cluster').node_config.boot_disk_kms_key;
+      delete first('google_container_node_pool').node_config.boot_disk_kms_key;
+      st.resource!['google_compute_instance'] = { jump: { name: 'jump', boot_disk: { initialize_params: { image: 'debian-cloud/debian-12' } } } };
+    });
+    // WHEN / THEN
+    expect(ids(s)).toEqual([
+      'VPCT-GCP-012 boot_disk.kms_key_self_link is unset: the boot disk uses Google-managed keys; set a Cloud KMS key',
+      'VPCT-GCP-012 node_config (the default pool GKE creates first).boot_disk_kms_key is unset: boot disks use Google-managed keys; set a Cloud KMS key',
+      'VPCT-GCP-012 node_config.boot_disk_kms_key is unset: boot disks use Google-managed keys; set a Cloud KMS key',
     ]);
   });
 });

@@ -25,7 +25,7 @@ describe('GCP platform stack', () => {
     expect(all.terraform!.required_providers.google.version).toBe('6.50.0');
     expect(all.provider!.google![0]).toEqual({ project: 'acme-ml-prod', region: 'us-central1', default_labels: { vpctune_platform: 'gcp-all', managed_by: 'vpctune', team: 'ml-platform' } });
     expect(Object.keys(all.output!).sort()).toEqual([
-      'bastion_instance', 'bucket', 'cluster_endpoint', 'cluster_name', 'gpu_pools', 'registry_controller', 'registry_server', 'registry_trainer',
+      'bastion_instance', 'bucket', 'cluster_ca_certificate', 'cluster_endpoint', 'cluster_name', 'gpu_pools', 'registry_controller', 'registry_server', 'registry_trainer',
       'service_account_vpctune_controller', 'service_account_vpctune_server', 'service_account_vpctune_trainer',
     ]);
     expect((all.output!['gpu_pools']!.value as Record<string, string>)['h100-x8']).toBe('a3-highgpu-8g');
@@ -39,6 +39,9 @@ describe('GCP platform stack', () => {
     expect(vm.network_interface).toEqual([{ subnetwork: expect.stringMatching(/google_compute_subnetwork/) }]);
     expect(vm.network_interface[0].access_config).toBeUndefined();
     expect(vm).toMatchObject({ zone: 'us-central1-b', metadata: { 'enable-oslogin': 'TRUE', 'block-project-ssh-keys': 'TRUE' }, shielded_instance_config: { enable_secure_boot: true } });
+    // Its boot disk is under the platform's node-disks key, and the VM waits for Compute Engine's grant on it.
+    expect(vm.boot_disk.kms_key_self_link).toMatch(/^\$\{google_kms_crypto_key\.platform_node-disks-key_[0-9A-F]+\.id\}$/);
+    expect(vm.depends_on).toEqual([expect.stringMatching(/^google_kms_crypto_key_iam_member\.platform_node-disks-key_user-0_[0-9A-F]+$/)]);
     const iap = resources(all, 'google_compute_firewall').find((f) => f.name === 'gcp-all-allow-iap-ssh')!;
     expect(iap).toMatchObject({ source_ranges: ['35.235.240.0/20'], target_tags: ['gcp-all-bastion'], allow: [{ protocol: 'tcp', ports: ['22'] }] });
   });
@@ -64,10 +67,11 @@ describe('GCP platform stack', () => {
     ]);
     for (const r of repos) expect(r.kms_key_name).toMatch(/platform_registry-key_[0-9A-F]+\.id/);
     expect(resources(all, 'google_artifact_registry_repository_iam_member').map((m) => m.role)).toEqual(Array(3).fill('roles/artifactregistry.reader'));
-    expect(resources(all, 'google_kms_crypto_key').map((k) => [k.name, k.rotation_period]).sort()).toEqual([['artifacts', '7776000s'], ['gke-secrets', '7776000s'], ['registry', '7776000s']]);
+    expect(resources(all, 'google_kms_crypto_key').map((k) => [k.name, k.rotation_period]).sort()).toEqual([['artifacts', '7776000s'], ['gke-secrets', '7776000s'], ['node-disks', '7776000s'], ['registry', '7776000s']]);
     const grants = resources(all, 'google_kms_crypto_key_iam_member').map((g) => [g.role, g.member.replace(/\$\{data\.google_project\.[^}]+\}/, 'NUMBER').replace(/\$\{data\.google_storage_project_service_account\.[^}]+\}/, 'GCS_AGENT')]);
     expect(grants.sort()).toEqual([
       ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'serviceAccount:GCS_AGENT'],
+      ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'serviceAccount:service-NUMBER@compute-system.iam.gserviceaccount.com'],
       ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'serviceAccount:service-NUMBER@container-engine-robot.iam.gserviceaccount.com'],
       ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'serviceAccount:service-NUMBER@gcp-sa-artifactregistry.iam.gserviceaccount.com'],
     ]);
