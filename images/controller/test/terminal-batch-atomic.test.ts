@@ -1,12 +1,13 @@
 /**
  * A trainer's last batch of events (steps, then `finished`) is committed in one transaction with the job's end
- * state and events cursor. Registering results (copying the adapter, building its tar) takes time; a controller
+ * state and events cursor. Registering results (copying the metrics, building the weights tar) takes time; a controller
  * killed then must not leave that batch stored with the cursor behind it, or the next controller relays it twice
  * (seen as duplicated "Step N" events after kill -9 in the restart test).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { toFile } from 'openai';
 import { readEventsAfter } from '../src/executor/events-file-reader';
 import { LocalDirectoryStorage } from '../src/storage/local-directory-storage';
@@ -23,10 +24,13 @@ class GatedStorage extends LocalDirectoryStorage {
     this.release = resolve;
   });
 
-  override async copyPrefix(fromPrefix: string, toPrefix: string): Promise<void> {
-    this.entered();
-    await this.gate;
-    return super.copyPrefix(fromPrefix, toPrefix);
+  /** Holds the first write of a result file (`results/<job id>/…`): registration has begun, nothing is committed. */
+  override async put(key: string, body: Readable, options: { readonly maxBytes?: number } = {}): Promise<{ readonly bytes: number }> {
+    if (key.startsWith('results/')) {
+      this.entered();
+      await this.gate;
+    }
+    return super.put(key, body, options);
   }
 }
 
@@ -36,7 +40,7 @@ afterEach(async () => {
 });
 
 test('GIVEN the trainer finished WHEN results are being registered THEN none of its last batch is stored yet, and afterwards all of it once', async () => {
-  // GIVEN a platform whose storage holds result registration at the adapter copy, and a trainer that writes every
+  // GIVEN a platform whose storage holds result registration at its first result file, and a trainer that writes every
   // event at once (no step delay), so its steps and `finished` arrive in one batch
   const storage = new GatedStorage(fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-gated-')));
   tp = await startTestPlatform({ storage, fakeTrainerEnv: { FAKE_STEPS: '6', FAKE_STEP_SECONDS: '0' } });
