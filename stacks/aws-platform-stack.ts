@@ -45,6 +45,8 @@ export class AwsPlatformStack extends TerraformStack {
 
     new TerraformOutput(this, 'cluster_name', { value: p.cluster.cluster.name });
     new TerraformOutput(this, 'cluster_endpoint', { value: p.cluster.cluster.endpoint });
+    // The API server's CA (base64 PEM): the in-cluster stack's Kubernetes and Helm providers trust it.
+    new TerraformOutput(this, 'cluster_ca_certificate', { value: p.cluster.cluster.certificateAuthority.get(0).data });
     new TerraformOutput(this, 'cluster_oidc_issuer', { value: p.cluster.cluster.identity.get(0).oidc.get(0).issuer });
     new TerraformOutput(this, 'bucket', { value: p.artifacts.bucket.bucket });
     new TerraformOutput(this, 'gpu_pools', { value: Object.fromEntries(c.gpuPools.map((g) => [g.name, g.sku.instanceType])) });

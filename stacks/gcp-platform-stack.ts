@@ -45,6 +45,8 @@ export class GcpPlatformStack extends TerraformStack {
 
     new TerraformOutput(this, 'cluster_name', { value: p.cluster.cluster.name });
     new TerraformOutput(this, 'cluster_endpoint', { value: p.cluster.cluster.endpoint });
+    // The API server's CA (base64 PEM): the in-cluster stack's Kubernetes and Helm providers trust it.
+    new TerraformOutput(this, 'cluster_ca_certificate', { value: p.cluster.cluster.masterAuth.clusterCaCertificate });
     new TerraformOutput(this, 'bucket', { value: p.artifacts.bucket.name });
     new TerraformOutput(this, 'gpu_pools', { value: Object.fromEntries(c.gpuPools.map((g) => [g.name, g.sku.instanceType])) });
     for (const image of ALL_IMAGES) new TerraformOutput(this, `registry_${image}`, { value: p.repositoryUrl(image) });

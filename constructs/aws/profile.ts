@@ -41,6 +41,13 @@ export const AWS_PROFILE: CloudProfile = {
     valueAllowed: 'an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)',
     podLabels: {},
   },
+  platformStack: {
+    identityOutputPrefix: 'role',
+    bucketOutput: 'bucket',
+    apiServerUrl: (endpoint) => endpoint,
+    credentialExec: (clusterName, region) => ({ apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['eks', 'get-token', '--cluster-name', clusterName, '--region', region] }),
+    credentialTool: 'the AWS CLI v2 (aws eks get-token)',
+  },
   runsNvidiaDevicePlugin: true,
   supportsEfa: true,
   // boto3 and the AWS SDKs read the region from AWS_REGION (AWS_DEFAULT_REGION for older clients) and an S3

@@ -40,6 +40,14 @@ export const AZURE_PROFILE: CloudProfile = {
     valueAllowed: 'a managed identity client id (a UUID)',
     podLabels: { 'azure.workload.identity/use': 'true' },
   },
+  platformStack: {
+    identityOutputPrefix: 'identity',
+    bucketOutput: 'storage_container',
+    apiServerUrl: (endpoint) => `https://${endpoint}:443`,
+    // AKS with Entra ID only: kubelogin turns the Azure CLI sign-in into a token for the AKS server application.
+    credentialExec: () => ({ apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kubelogin', args: ['get-token', '--login', 'azurecli', '--server-id', '6dae42f8-4368-4678-94ff-3960e28e3630'] }),
+    credentialTool: 'kubelogin (az aks install-cli) and the Azure CLI signed in',
+  },
   runsNvidiaDevicePlugin: true,
   supportsEfa: false,
   // The storage URL names the account, so the trainer derives https://ACCOUNT.blob.core.windows.net itself;

@@ -39,6 +39,13 @@ export const GCP_PROFILE: CloudProfile = {
     valueAllowed: 'a Google service account email (NAME@PROJECT.iam.gserviceaccount.com)',
     podLabels: {},
   },
+  platformStack: {
+    identityOutputPrefix: 'service_account',
+    bucketOutput: 'bucket',
+    apiServerUrl: (endpoint) => `https://${endpoint}`,
+    credentialExec: () => ({ apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'gke-gcloud-auth-plugin', args: [] }),
+    credentialTool: 'gke-gcloud-auth-plugin (gcloud components install gke-gcloud-auth-plugin)',
+  },
   runsNvidiaDevicePlugin: false,
   supportsEfa: false,
   // Application Default Credentials come from the metadata server (Workload Identity); google-cloud-storage reads an

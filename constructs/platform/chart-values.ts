@@ -3,11 +3,10 @@
  * bridge between the typed config and the chart, so `helm template`, the in-cluster stack and GitOps tools install the
  * same objects. Per-cloud facts come from the cloud profile; the chart itself holds no cloud logic.
  */
+import { Interconnect } from '../catalog';
 import type { ResolvedPlatformConfig } from '../config';
 import { cloudProfile } from './cloud-profiles';
-import { ServiceAccount } from './conventions';
-import { efaPools } from './device-plugins';
-import { HOST_RESOURCE_SHARE } from './kueue';
+import { HOST_RESOURCE_SHARE, ServiceAccount } from './conventions';
 import { servingServiceName } from './serving-names';
 
 /**
@@ -105,6 +104,11 @@ export function servingModels(config: ResolvedPlatformConfig): Record<string, un
       resources: { cpu: `${Math.floor(pool.sku.vcpus * HOST_RESOURCE_SHARE * 1000)}m`, memory: `${Math.floor(pool.sku.memoryGiB * HOST_RESOURCE_SHARE * 1024)}Mi` },
     };
   });
+}
+
+/** Pools whose nodes get EFA devices (the chart's EFA device plugin runs there): `efa: true` on an EFA shape (AWS). */
+export function efaPools(config: ResolvedPlatformConfig): ResolvedPlatformConfig['gpuPools'] {
+  return config.gpuPools.filter((p) => p.efa && p.sku.interconnect === Interconnect.EFA);
 }
 
 function repository(url: string | undefined, fallback: string): string {

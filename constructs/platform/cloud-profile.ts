@@ -48,9 +48,30 @@ export interface PodEnvContext {
   readonly storageEndpoint?: string;
 }
 
+/** A client-go exec credential plugin: the command Terraform's Kubernetes and Helm providers (and kubeconfig) run for a token. */
+export interface ClusterCredentialExec {
+  readonly apiVersion: string;
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/** What the platform stack writes out and how tools outside the cluster reach its API (the in-cluster stack reads it). */
+export interface PlatformStackFacts {
+  /** Prefix of the outputs naming each service account's cloud identity: `role` (AWS) → `role_vpctune_trainer`. */
+  readonly identityOutputPrefix: string;
+  /** The output naming the platform's bucket (Azure: its container; the account follows from the platform name). */
+  readonly bucketOutput: string;
+  /** The API server URL from the `cluster_endpoint` output (EKS gives a URL, GKE an address, AKS a private FQDN). */
+  apiServerUrl(endpoint: string): string;
+  /** The exec plugin that signs in to the cluster as the caller's cloud identity. */
+  credentialExec(clusterName: string, region: string): ClusterCredentialExec;
+  /** What to install for `credentialExec`, in words, for docs and errors. */
+  readonly credentialTool: string;
+}
+
 /**
- * Every per-cloud fact that is not a SKU row (those live in the catalog). Config rules, `platform render`, the
- * Kubernetes executor, `serve` and the storage factory read a profile; nothing else switches on the cloud.
+ * Every per-cloud fact that is not a SKU row (those live in the catalog). Config rules, `platform values`, the in-cluster
+ * stack, the Kubernetes executor, `serve` and the storage factory read a profile; nothing else switches on the cloud.
  * Look a profile up with `cloudProfile(cloud)` or `profileForStorageUrl(url)` (`cloud-profiles.ts`).
  */
 export interface CloudProfile {
@@ -91,6 +112,8 @@ export interface CloudProfile {
   };
   /** How Kubernetes service accounts are bound to cloud identities. */
   readonly workloadIdentity: WorkloadIdentityBinding;
+  /** The platform stack's output names and how the in-cluster stack signs in to the cluster. */
+  readonly platformStack: PlatformStackFacts;
   /** Whether the platform must run the NVIDIA device plugin itself (GKE runs its own). */
   readonly runsNvidiaDevicePlugin: boolean;
   /** Whether pools with `efa: true` get the EFA device plugin (AWS only). */

@@ -62,6 +62,13 @@ export const KUEUE_CLUSTER_QUEUE = 'vpctune';
 export const KUEUE_LOCAL_QUEUE = 'vpctune';
 export const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
 
+/**
+ * Share of a GPU node's vCPUs and memory offered to platform pods (the rest is the system reserve): the ClusterQueue's
+ * cpu and memory quotas (the chart, from `poolQuota`), a trainer Job's requests (the controller's executor) and a
+ * serving pod's requests all use it, so a pool full of whole-node Jobs is admitted.
+ */
+export const HOST_RESOURCE_SHARE = 0.8;
+
 /** Images built from images/: one registry repository each. */
 export enum PlatformImage {
   CONTROLLER = 'controller',

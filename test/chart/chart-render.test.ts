@@ -1,27 +1,25 @@
 /**
  * `charts/vpctune` through the real Helm v4: `helm lint --strict` and `helm template` for every example config's
- * values (from `chartValuesFromConfig`), every core object valid against the Kubernetes 1.34 schemas, the Kueue and
- * device plugin objects the same as the TypeScript builders make today, and the controller wired as `serve` reads it.
+ * values (from `chartValuesFromConfig`), every core object valid against the Kubernetes 1.34 schemas, and the
+ * controller wired as `serve` reads it. The Kueue objects and device plugins: chart-kueue-and-device-plugins.test.ts.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Cloud } from '../../constructs/catalog';
 import { loadConfigFile } from '../../constructs/config';
-import { ALL_SERVICE_ACCOUNTS, devicePluginObjects, kueueObjects } from '../../constructs/platform';
+import { ALL_SERVICE_ACCOUNTS } from '../../constructs/platform';
 import { chartValuesFromConfig } from '../../constructs/platform/chart-values';
 import { loadSchemaChecker, type SchemaChecker } from '../../images/controller/test/kubernetes/k8s-schema';
 import { exampleConfigs, exampleValues, find, idOf, lintChart, podSpecOf, renderChart, type RenderedObject } from './chart-harness';
 
-/** Kinds outside the core API: Kueue's (checked against the TypeScript builders instead) and the ServiceMonitor. */
+/** Kinds outside the core API: Kueue's (checked field by field in chart-kueue-and-device-plugins.test.ts) and the ServiceMonitor. */
 const CUSTOM_KINDS = ['ResourceFlavor', 'ClusterQueue', 'LocalQueue', 'ServiceMonitor'];
 
 let checker: SchemaChecker;
 beforeAll(async () => {
   checker = await loadSchemaChecker();
 });
-
-const sortedById = <T extends { kind: string; metadata: { name: string; namespace?: string } }>(objects: readonly T[]): T[] => [...objects].sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
 
 describe.each(exampleConfigs())('the chart with the values of %s', (_file, config) => {
   let objects: RenderedObject[];
@@ -46,21 +44,6 @@ describe.each(exampleConfigs())('the chart with the values of %s', (_file, confi
       'kueue.x-k8s.io/v1beta1 LocalQueue',
       'kueue.x-k8s.io/v1beta1 ResourceFlavor',
     ]);
-  });
-
-  test('THEN the Kueue objects are exactly what constructs/platform/kueue.ts builds', () => {
-    const rendered = sortedById(objects.filter((o) => o.apiVersion === 'kueue.x-k8s.io/v1beta1')).map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, spec: o.spec }));
-    const built = sortedById(kueueObjects(config)).map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, spec: o.spec }));
-    expect(rendered).toEqual(built);
-  });
-
-  test('THEN the device plugins are the ones constructs/platform/device-plugins.ts builds (same images, pools, tolerations)', () => {
-    const pick = (o: { metadata: { name: string; namespace?: string }; spec?: unknown }) => {
-      const pod = (o.spec as { template: { spec: { affinity: unknown; tolerations: unknown; priorityClassName: string; containers: { image: string; env?: unknown; volumeMounts: unknown }[]; volumes: unknown } } }).template.spec;
-      const c = pod.containers[0]!;
-      return { name: o.metadata.name, namespace: o.metadata.namespace, affinity: pod.affinity, tolerations: pod.tolerations, priority: pod.priorityClassName, image: c.image, env: c.env, mounts: c.volumeMounts, volumes: pod.volumes };
-    };
-    expect(sortedById(objects.filter((o) => o.kind === 'DaemonSet')).map(pick)).toEqual(sortedById(devicePluginObjects(config)).map(pick));
   });
 
   test('THEN the three platform service accounts exist, with the cloud identity annotation where the outputs give one', () => {

@@ -1,4 +1,4 @@
-/** `validate`, `synth` and `platform render`: the platform config, its Terraform and its in-cluster objects. */
+/** `validate` and `synth`: the platform config and its Terraform (the in-cluster layer: commands/platform.ts). */
 import { Command, Option } from 'commander';
 import { collect, declareCommand, runsWith, type CommandContext } from '../program';
 import { UsageError } from '../usage-error';
@@ -35,24 +35,4 @@ export function synthCommand(context: CommandContext): Command {
         return runSynth({ configs: o.config ?? [], out: o.out, ...(o.today !== undefined ? { today: o.today } : {}), skipPolicy: o.skipPolicy }, context.io);
       }),
     );
-}
-
-export function platformCommand(context: CommandContext): Command {
-  const render = declareCommand(
-    'render',
-    'print the in-cluster objects as YAML: namespace, service accounts (with their cloud identities), Kueue flavors and queues, device plugins',
-    'vpctune platform render --config stacks/examples/design-sketch.yaml --identity vpctune-trainer=arn:aws:iam::123456789012:role/acme-ft-trainer',
-  )
-    .option('--config <file>', 'the platform config (YAML)')
-    .option('--identity <account=value>', "a service account's cloud identity (IAM role ARN, Google service account email, managed identity client id); repeatable", collect)
-    .option('--role-arn <account=arn>', 'AWS: the same as --identity with an IAM role ARN; repeatable', collect)
-    .action(
-      runsWith(context, async (command) => {
-        const o = command.opts<{ config?: string; identity?: string[]; roleArn?: string[] }>();
-        if (o.config === undefined) throw new UsageError('--config FILE is required');
-        const { runPlatformRender } = require('../platform-command') as typeof import('../platform-command');
-        return runPlatformRender({ config: o.config, identities: o.identity ?? [], roleArns: o.roleArn ?? [] }, context.io);
-      }),
-    );
-  return declareCommand('platform', 'the in-cluster objects the platform needs besides the Helm chart (platform render)', 'vpctune platform render --config stacks/examples/design-sketch.yaml').addCommand(render);
 }
