@@ -175,14 +175,15 @@ test('a trainer stopped at a checkpoint is resumed by the supervisor as the next
   server.update('jobs', NS, first, (j: Obj) => {
     j['status'] = { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }] };
   });
-  // THEN the supervisor resumes it: attempt 2 is created, and the job says so
+  // THEN the supervisor resumes it: attempt 2 is created, and the job says so (no checkpoint was relayed before the
+  // stop, so the one resume event says it starts from the beginning)
   const second = objectNames(job.id, 2).job;
   await until('attempt 2', () => server.get('jobs', NS, second));
   const messages = await until('the resume events', async () => {
     const m = (await client.fineTuning.jobs.listEvents(job.id, { limit: 50 })).data.map((e) => e.message);
     return m.includes(`Created Kubernetes Job ${second} on GPU pool a10g (1 node x 1 A10G GPU)`) ? m : undefined;
   });
-  expect(messages).toContain('Resuming from the last checkpoint (attempt 2 of 3): the trainer stopped at a checkpoint');
+  expect(messages).toContain('Restarting from the beginning (no checkpoint yet) (attempt 2 of 3): the trainer stopped at a checkpoint');
   expect((await client.fineTuning.jobs.retrieve(job.id)).status).toBe('running');
   await client.fineTuning.jobs.cancel(job.id);
 });
