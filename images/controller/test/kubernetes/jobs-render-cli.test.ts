@@ -57,8 +57,12 @@ test('a LoRA request on the AWS platform: a suspended Job on the smallest pool a
     '# placement: meta-llama/Llama-3.1-8B-Instruct LoRA rank 16 needs 1 A10G GPU: pool a10g (the smallest pool that holds it), 1 GPU on one node.',
   ]);
   expect(objects[0]?.metadata.name).toBe(objectNames('ftjob-AbC123', 1).job);
-  // AND the spec is the supervisor's run request with bucket URIs, as the trainer reads it
+  // AND the spec is the supervisor's run request with bucket URIs, as the trainer reads it, including where the
+  // trainer publishes the servable adapter (adapters/<fine-tuned model>/) and the model names it serves under
   expect(JSON.parse(objects[1]?.data?.['spec.json'] ?? '')).toEqual({
+    model: 'meta-llama/Llama-3.1-8B-Instruct',
+    fine_tuned_model: 'meta-llama/Llama-3.1-8B-Instruct:support-bot:eaa3a7c1',
+    publish_dir: 's3://acme-artifacts-1/adapters/meta-llama/Llama-3.1-8B-Instruct:support-bot:eaa3a7c1/',
     base_model: 's3://acme-artifacts-1/models/meta-llama/Llama-3.1-8B-Instruct/',
     training_file: 's3://acme-artifacts-1/files/file-train123',
     validation_file: 's3://acme-artifacts-1/files/file-valid456',
