@@ -6,7 +6,7 @@
  * follows runs with.
  */
 import type * as K8s from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import type { V1ConfigMap, V1Job, V1Pod, V1Service } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import type { V1ConfigMap, V1Job, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 
 export type KubernetesClientModule = typeof K8s;
 
@@ -82,6 +82,16 @@ export class KubeApi {
       await this.core.createNamespacedConfigMap({ namespace, body });
     } catch (err) {
       if (KubeApi.statusOf(err) !== 409) throw err;
+    }
+  }
+
+  /** Creates a Secret, or replaces the one of that name (per-job credentials rewritten before they expire). */
+  async applySecret(namespace: string, body: V1Secret): Promise<void> {
+    try {
+      await this.core.createNamespacedSecret({ namespace, body });
+    } catch (err) {
+      if (KubeApi.statusOf(err) !== 409) throw err;
+      await this.core.replaceNamespacedSecret({ namespace, name: body.metadata?.name ?? '', body });
     }
   }
 

@@ -3,6 +3,7 @@ import type { Logger } from '../../ops/logger';
 import type { BlobStorage } from '../../storage/blob-storage';
 import type { Executor, PlacementDecision, RunListener, RunRequest } from '../executor';
 import { readBlobEventsAfter } from './blob-events';
+import type { JobCredentialIssuer } from './job-credentials';
 import { KubeApi, type KubeConnection } from './kube-api';
 import type { RunManifests } from './manifests';
 import { jobSelector } from './names';
@@ -32,6 +33,11 @@ export interface KubernetesExecutorOptions {
   readonly modelSpec?: (modelId: string) => Promise<ModelSpec | undefined>;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * Mints each job's downscoped trainer credentials, handed over in a Secret owned by the Job and rewritten before they
+   * expire (ARCHITECTURE.md, "Tenant isolation below the API"). @default none: the trainer uses its service account's identity
+   */
+  readonly credentials?: JobCredentialIssuer;
 }
 
 /**
@@ -74,6 +80,7 @@ export class KubernetesExecutor implements Executor {
       now: options.now ?? Date.now,
       pollMs: options.pollMs ?? 5000,
       watchRetryMs: options.watchRetryMs ?? 2000,
+      ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
     };
     this.placer = new RunPlacer(options.settings, storage, log, options.modelSpec);
     this.follower = new RunFollower(ctx);

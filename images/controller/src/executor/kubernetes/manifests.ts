@@ -15,7 +15,9 @@
  * - a scratch emptyDir for staging inputs and checkpoints (sized from the shape's local NVMe) and a memory-backed
  *   /dev/shm for NCCL;
  * - a pod failure policy: exit 2 (invalid spec or data) and disruptions (spot reclaim, node drain, preemption) fail the
- *   Job at once, so the executor decides: it fails the job, or resubmits it to resume from the last checkpoint.
+ *   Job at once, so the executor decides: it fails the job, or resubmits it to resume from the last checkpoint;
+ * - with per-job credentials (job-credentials.ts): their Secret mounted read-only, the issuer's environment and pod
+ *   annotations (ARCHITECTURE.md, "Tenant isolation below the API").
  */
 import type { V1ConfigMap, V1EnvVar, V1Job, V1PodFailurePolicyRule, V1Service, V1Toleration } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { CapacityType } from '../../../../../constructs/config';
@@ -37,6 +39,7 @@ import {
   PROJECT_LABEL,
   TRAINER_CONTAINER,
 } from './names';
+import { CREDENTIALS_MOUNT_DIR, credentialsSecretName, type JobCredentialIssuer } from './job-credentials';
 import type { Placement } from './placement';
 import type { KubernetesRunSettings } from './settings';
 
@@ -59,6 +62,8 @@ export interface RunManifestInput {
   readonly preemptions: number;
   /** The Job, once created: the ConfigMap and Service are then owned by it (deleted with it). */
   readonly owner?: { readonly name: string; readonly uid: string };
+  /** Per-job credentials: the pod mounts their Secret and gets the issuer's environment and annotations. @default none: the trainer uses its service account's identity */
+  readonly credentials?: Pick<JobCredentialIssuer, 'env' | 'podAnnotations'>;
 }
 
 export interface RunManifests {
@@ -165,6 +170,7 @@ export function buildRunManifests(input: RunManifestInput, settings: KubernetesR
           { name: 'MASTER_PORT', value: String(settings.masterPort) },
         ]
       : []),
+    ...(input.credentials?.env ?? []),
   ];
 
   const gpus = String(placement.gpusPerPod);
@@ -195,7 +201,7 @@ export function buildRunManifests(input: RunManifestInput, settings: KubernetesR
       ...(multiNode ? { completionMode: 'Indexed' } : {}),
       podFailurePolicy: { rules: POD_FAILURE_RULES },
       template: {
-        metadata: { labels: podLabels, annotations: { [PROJECT_ANNOTATION]: input.projectId } },
+        metadata: { labels: podLabels, annotations: { [PROJECT_ANNOTATION]: input.projectId, ...(input.credentials?.podAnnotations ?? {}) } },
         spec: {
           serviceAccountName: ServiceAccount.TRAINER,
           restartPolicy: 'Never',
@@ -216,6 +222,7 @@ export function buildRunManifests(input: RunManifestInput, settings: KubernetesR
                 { name: 'spec', mountPath: SPEC_MOUNT_DIR, readOnly: true },
                 { name: 'scratch', mountPath: SCRATCH_DIR },
                 { name: 'dshm', mountPath: '/dev/shm' },
+                ...(input.credentials !== undefined ? [{ name: 'credentials', mountPath: CREDENTIALS_MOUNT_DIR, readOnly: true }] : []),
               ],
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
             },
@@ -224,6 +231,8 @@ export function buildRunManifests(input: RunManifestInput, settings: KubernetesR
             { name: 'spec', configMap: { name: names.configMap, items: [{ key: 'spec.json', path: 'spec.json' }] } },
             { name: 'scratch', emptyDir: scratchGB >= 1 ? { sizeLimit: `${Math.floor(scratchGB)}G` } : {} },
             { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: gibibytes(Math.min(64, pool.sku.memoryGiB * share * 0.1)) } },
+            // Group-readable (fsGroup): the trainer runs as a non-root user.
+            ...(input.credentials !== undefined ? [{ name: 'credentials', secret: { secretName: credentialsSecretName(names.job), defaultMode: 0o440 } }] : []),
           ],
         },
       },
