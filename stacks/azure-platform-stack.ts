@@ -44,7 +44,9 @@ export class AzurePlatformStack extends TerraformStack {
 
     new TerraformOutput(this, 'resource_group', { value: p.resourceGroup.name });
     new TerraformOutput(this, 'cluster_name', { value: p.cluster.cluster.name });
-    new TerraformOutput(this, 'cluster_endpoint', { value: p.cluster.cluster.privateFqdn });
+    new TerraformOutput(this, 'cluster_endpoint', { value: p.cluster.endpointFqdn });
+    // The API server's CA (base64 PEM, from the sensitive kube_config): the in-cluster stack's providers trust it.
+    new TerraformOutput(this, 'cluster_ca_certificate', { value: p.cluster.cluster.kubeConfig.get(0).clusterCaCertificate, sensitive: true });
     new TerraformOutput(this, 'cluster_oidc_issuer', { value: p.cluster.oidcIssuerUrl });
     new TerraformOutput(this, 'storage_account', { value: p.artifacts.account.name });
     new TerraformOutput(this, 'storage_container', { value: p.artifacts.container.name });

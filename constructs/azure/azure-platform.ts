@@ -8,6 +8,7 @@ import { ALL_SERVICE_ACCOUNTS, PlatformImage, POOL_LABEL, ServiceAccount } from 
 import { ArtifactStore } from './artifact-store';
 import { Bastion } from './bastion';
 import { Cluster } from './cluster';
+import { NodeDiskEncryption } from './disk-encryption-set';
 import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
 import { ImageRegistry } from './image-registry';
 import { PlatformKeyVault } from './key-vault';
@@ -21,7 +22,8 @@ export interface AzurePlatformProps {
 }
 
 /**
- * The whole Azure platform from one config: resource group, VNet, key vault, private AKS cluster, GPU pools,
+ * The whole Azure platform from one config: resource group, VNet, key vault, AKS cluster (private unless
+ * kubernetes.publicEndpoint), node disk encryption with a customer-managed key, GPU pools,
  * blob storage, registry, workload identities and, when enabled, Azure Bastion with a VM.
  */
 export class AzurePlatform extends Construct {
@@ -29,6 +31,7 @@ export class AzurePlatform extends Construct {
   public readonly resourceGroup: ResourceGroup;
   public readonly network: Network;
   public readonly keyVault: PlatformKeyVault;
+  public readonly diskEncryption: NodeDiskEncryption;
   public readonly cluster: Cluster;
   public readonly gpuPools: GpuNodePool[] = [];
   public readonly artifacts: ArtifactStore;
@@ -59,9 +62,14 @@ export class AzurePlatform extends Construct {
       endpointSubnetId: endpoints,
       dnsZone: this.network.dnsZones[PrivateLinkZone.KEY_VAULT],
     });
+    this.diskEncryption = new NodeDiskEncryption(this, 'disk-encryption', { ...base, name: c.name, keyVault: this.keyVault });
     this.cluster = new Cluster(this, 'cluster', {
       ...base,
       name: c.name,
+      publicEndpoint: c.kubernetes.publicEndpoint,
+      ...(c.kubernetes.publicAccessCidrs !== undefined ? { publicAccessCidrs: c.kubernetes.publicAccessCidrs } : {}),
+      ...(c.kubernetes.publicEndpoint ? { nodeEgressIp: this.network.natPublicIp.ipAddress } : {}),
+      diskEncryptionSetId: this.diskEncryption.id,
       kubernetesVersion: c.kubernetes.version,
       vnetCidr: c.network.cidr,
       nodeSubnet: this.network.nodeSubnet,
@@ -88,7 +96,14 @@ export class AzurePlatform extends Construct {
       jobArtifactRetentionDays: c.storage.jobArtifactRetentionDays,
       noncurrentVersionRetentionDays: c.storage.noncurrentVersionRetentionDays,
     });
-    this.registry = new ImageRegistry(this, 'registry', { ...base, name: this.names.registry, endpointSubnetId: endpoints, dnsZone: this.network.dnsZones[PrivateLinkZone.REGISTRY] });
+    this.registry = new ImageRegistry(this, 'registry', {
+      ...base,
+      name: this.names.registry,
+      platformName: c.name,
+      keyVault: this.keyVault,
+      endpointSubnetId: endpoints,
+      dnsZone: this.network.dnsZones[PrivateLinkZone.REGISTRY],
+    });
     // Nodes pull the platform images with the kubelet identity AKS creates.
     new RoleAssignment(this, 'kubelet-acr-pull', {
       scope: this.registry.registry.id,
@@ -112,6 +127,7 @@ export class AzurePlatform extends Construct {
         bastionSubnetId: this.network.bastionSubnet.id,
         vmSubnetId: this.network.managementSubnet.id,
         sshPublicKey: key,
+        diskEncryptionSetId: this.diskEncryption.id,
       });
     }
   }

@@ -14,6 +14,8 @@ export interface BastionProps {
   readonly vmSubnetId: string;
   /** OpenSSH public key of the VM user `azureuser`. */
   readonly sshPublicKey: string;
+  /** The disk encryption set (customer-managed key) of the VM's OS disk. */
+  readonly diskEncryptionSetId: string;
   /** @default Standard_B2s */
   readonly vmSize?: string;
 }
@@ -57,7 +59,7 @@ export class Bastion extends Construct {
       secureBootEnabled: true,
       vtpmEnabled: true,
       identity: { type: 'SystemAssigned' },
-      osDisk: { caching: 'ReadWrite', storageAccountType: 'StandardSSD_LRS' },
+      osDisk: { caching: 'ReadWrite', storageAccountType: 'StandardSSD_LRS', diskEncryptionSetId: props.diskEncryptionSetId },
       sourceImageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' },
     });
   }

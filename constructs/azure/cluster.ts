@@ -42,6 +42,17 @@ export interface ClusterProps {
   readonly zones?: readonly string[];
   /** What the cluster waits for: the node subnet's NAT gateway association (outbound type userAssignedNATGateway). @default none */
   readonly egressDependencies?: readonly ITerraformDependable[];
+  /** Give the API server a public FQDN, reachable only from `publicAccessCidrs`. @default false — private cluster */
+  readonly publicEndpoint?: boolean;
+  /** Authorized IP ranges of a public API server; required then, never 0.0.0.0/0. @default none */
+  readonly publicAccessCidrs?: readonly string[];
+  /**
+   * The nodes' egress address (the NAT gateway's public IP): a public API server must admit it, since nodes reach it
+   * from there. Required when publicEndpoint is true. @default none
+   */
+  readonly nodeEgressIp?: string;
+  /** The disk encryption set (customer-managed key) of every node OS disk. */
+  readonly diskEncryptionSetId: string;
   /** Overlay pod CIDR. @default 192.168.0.0/16 */
   readonly podCidr?: string;
   /** Service CIDR; the DNS service takes its tenth address. @default 172.16.0.0/16 */
@@ -49,14 +60,18 @@ export interface ClusterProps {
 }
 
 /**
- * A private AKS cluster: no public API FQDN, Azure CNI overlay with Cilium, egress through the VNet's NAT gateway,
+ * An AKS cluster, private by default (no public API FQDN; or, when publicEndpoint is true, a public API server
+ * limited to authorized IP ranges and the nodes' NAT address), Azure CNI overlay with Cilium, egress through the VNet's NAT gateway,
  * OIDC issuer and workload identity, Entra ID with Azure RBAC and local accounts disabled, etcd secrets encrypted
- * with a Key Vault key reached privately (KMS), an automatic upgrade channel and a CPU system pool.
+ * with a Key Vault key reached privately (KMS), node OS disks encrypted with a customer-managed key (disk
+ * encryption set), an automatic upgrade channel and a CPU system pool.
  */
 export class Cluster extends Construct {
   public readonly cluster: KubernetesCluster;
   /** The control plane's identity (KMS, subnet). */
   public readonly identity: UserAssignedIdentity;
+  /** Whether the API server has a public FQDN (limited to authorized IP ranges). */
+  public readonly publicEndpoint: boolean;
 
   constructor(scope: Construct, id: string, props: ClusterProps) {
     super(scope, id);
@@ -69,6 +84,18 @@ export class Cluster extends Construct {
       if (overlaps(cidr, props.vnetCidr)) throw new Error(`Cluster ${props.name}: ${field} ${cidr} overlaps the VNet ${props.vnetCidr}; choose a range outside it`);
     }
     if (overlaps(podCidr, serviceCidr)) throw new Error(`Cluster ${props.name}: podCidr ${podCidr} overlaps serviceCidr ${serviceCidr}`);
+    const publicEndpoint = props.publicEndpoint ?? false;
+    const cidrs = props.publicAccessCidrs ?? [];
+    if (publicEndpoint && cidrs.length === 0) {
+      throw new Error(`Cluster ${props.name}: publicEndpoint is true but publicAccessCidrs is empty; list the CIDRs allowed to reach the API`);
+    }
+    if (!publicEndpoint && cidrs.length > 0) throw new Error(`Cluster ${props.name}: publicAccessCidrs apply only when publicEndpoint is true`);
+    const open = cidrs.find((c) => c === '0.0.0.0/0' || c === '::/0');
+    if (open !== undefined) throw new Error(`Cluster ${props.name}: publicAccessCidrs contains ${open}; list your VPN or office CIDRs instead`);
+    if (publicEndpoint && props.nodeEgressIp === undefined) {
+      throw new Error(`Cluster ${props.name}: publicEndpoint is true but nodeEgressIp is unset; the nodes reach a public API server from the NAT gateway's address`);
+    }
+    this.publicEndpoint = publicEndpoint;
     const base = { location: props.location, resourceGroupName: props.resourceGroupName };
 
     this.identity = new UserAssignedIdentity(this, 'identity', { ...base, name: `${props.name}-aks` });
@@ -78,16 +105,24 @@ export class Cluster extends Construct {
       ['kms-crypto-user', props.keyVault.vault.id, 'Key Vault Crypto User'],
       ['kms-vault-contributor', props.keyVault.vault.id, 'Key Vault Contributor'],
       ['subnet-network-contributor', props.nodeSubnet.id, 'Network Contributor'],
+      // AKS reads the disk encryption set when it creates node OS disks with it.
+      ['disk-encryption-set-reader', props.diskEncryptionSetId, 'Reader'],
     ].map(([gid, scope, role]) => new RoleAssignment(this, gid as string, { scope: scope as string, roleDefinitionName: role as string, principalId: this.identity.principalId }));
 
     this.cluster = new KubernetesCluster(this, 'cluster', {
       ...base,
       name: props.name,
-      dnsPrefixPrivateCluster: props.name,
       kubernetesVersion: props.kubernetesVersion,
       skuTier: 'Standard',
-      privateClusterEnabled: true,
-      privateClusterPublicFqdnEnabled: false,
+      ...(publicEndpoint
+        ? {
+            dnsPrefix: props.name,
+            privateClusterEnabled: false,
+            // Nodes reach the public API server from the NAT gateway's address, so it is admitted too.
+            apiServerAccessProfile: { authorizedIpRanges: [...cidrs, `${props.nodeEgressIp}/32`] },
+          }
+        : { dnsPrefixPrivateCluster: props.name, privateClusterEnabled: true, privateClusterPublicFqdnEnabled: false }),
+      diskEncryptionSetId: props.diskEncryptionSetId,
       localAccountDisabled: true,
       roleBasedAccessControlEnabled: true,
       azureActiveDirectoryRoleBasedAccessControl: {
@@ -132,6 +167,11 @@ export class Cluster extends Construct {
       lifecycle: { ignoreChanges: ['default_node_pool[0].node_count'] },
       dependsOn: [...grants, ...(props.egressDependencies ?? [])],
     });
+  }
+
+  /** The API server's FQDN: the public one when publicEndpoint is true, else the private one. */
+  get endpointFqdn(): string {
+    return this.publicEndpoint ? this.cluster.fqdn : this.cluster.privateFqdn;
   }
 
   /** The OIDC issuer URL workload identities trust. */

@@ -5,6 +5,7 @@ export * from './network';
 export * from './private-link-endpoint';
 export * from './key-vault';
 export * from './cluster';
+export * from './disk-encryption-set';
 export * from './gpu-node-pool';
 export * from './artifact-store';
 export * from './abac-condition';

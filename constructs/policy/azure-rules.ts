@@ -12,11 +12,14 @@ const stated = (attr: string, v: unknown, unsetMeans: string): string => (v === 
 const notTrue = (v: unknown): boolean => !isExpression(v) && !isTrue(v);
 /** True when `v` is visibly not `false` (unset, or a literal other than false), for attributes that default to true. */
 const notFalse = (v: unknown): boolean => !isExpression(v) && v !== false && v !== 'false';
+/** Visibly missing: unset or an empty string (an expression counts as present). */
+const missing = (v: unknown): boolean => v === undefined || v === null || v === '';
+const OPEN_CIDRS = ['0.0.0.0/0', '::/0'];
 
 export const AKS_PRIVATE_CLUSTER: PolicyRule = {
   id: 'VPCT-AZ-001',
-  title: 'AKS API server private unless the config allows a public one',
-  rationale: 'A public AKS API server exposes the control plane to credential stuffing and API exploits; a private cluster is reached from the VNet only.',
+  title: 'AKS API server private unless the config allows a public one limited to authorized IP ranges',
+  rationale: 'A public AKS API server exposes the control plane to credential stuffing and API exploits; it is private, or reachable from listed CIDRs only.',
   severity: Severity.HIGH,
   check(stack, options) {
     const findings: RuleFinding[] = [];
@@ -24,6 +27,14 @@ export const AKS_PRIVATE_CLUSTER: PolicyRule = {
       const v = c.attrs['private_cluster_enabled'];
       if (!options.allowPublicEndpoint && notTrue(v)) {
         findings.push({ address: c.address, message: `${stated('private_cluster_enabled', v, 'defaults to false')}: the API server is public but the platform config does not allow it (kubernetes.publicEndpoint: false)` });
+      } else if (notTrue(v)) {
+        // A public API server the config allows: only from authorized ranges, none of them the whole internet.
+        const ranges = blocks(c.attrs['api_server_access_profile'])[0]?.['authorized_ip_ranges'];
+        if (!isExpression(ranges)) {
+          const list = stringList(ranges);
+          if (list.length === 0) findings.push({ address: c.address, message: 'api_server_access_profile.authorized_ip_ranges is unset: a public API server accepts every address; list the allowed CIDRs' });
+          for (const open of list.filter((r) => OPEN_CIDRS.includes(r))) findings.push({ address: c.address, message: `api_server_access_profile.authorized_ip_ranges allows ${open}: the public API server is open to the internet` });
+        }
       }
       if (isTrue(v) && isTrue(c.attrs['private_cluster_public_fqdn_enabled'])) {
         findings.push({ address: c.address, message: 'private_cluster_public_fqdn_enabled = true publishes the private API server name in public DNS; set it to false' });
@@ -203,6 +214,42 @@ export const FEDERATION_ONE_SERVICE_ACCOUNT: PolicyRule = {
   },
 };
 
+export const NODE_DISKS_CMK: PolicyRule = {
+  id: 'VPCT-AZ-009',
+  title: 'Node and VM OS disks encrypted with a customer-managed key (disk encryption set)',
+  rationale: 'OS disks hold container images, pulled weights and scratch data; a disk encryption set puts them under a Key Vault key the platform controls and can revoke.',
+  severity: Severity.MEDIUM,
+  check(stack) {
+    const findings: RuleFinding[] = [];
+    for (const c of stack.resources('azurerm_kubernetes_cluster')) {
+      if (missing(c.attrs['disk_encryption_set_id'])) findings.push({ address: c.address, message: 'disk_encryption_set_id is unset: node OS disks use Microsoft-managed keys; set a disk encryption set over a Key Vault key (only at cluster creation)' });
+    }
+    for (const vm of [...stack.resources('azurerm_linux_virtual_machine'), ...stack.resources('azurerm_windows_virtual_machine')]) {
+      if (missing(blocks(vm.attrs['os_disk'])[0]?.['disk_encryption_set_id'])) findings.push({ address: vm.address, message: 'os_disk.disk_encryption_set_id is unset: the OS disk uses a Microsoft-managed key; set a disk encryption set' });
+    }
+    for (const des of stack.resources('azurerm_disk_encryption_set')) {
+      if (missing(des.attrs['key_vault_key_id']) && missing(des.attrs['managed_hsm_key_id'])) findings.push({ address: des.address, message: 'names no key_vault_key_id (nor managed_hsm_key_id): the set has no customer-managed key' });
+    }
+    return findings;
+  },
+};
+
+export const REGISTRY_CMK: PolicyRule = {
+  id: 'VPCT-AZ-010',
+  title: 'Container registries encrypted with a customer-managed key',
+  rationale: 'Platform images are encrypted under a Key Vault key the platform controls, like its data; ACR takes the key only when the registry is created.',
+  severity: Severity.MEDIUM,
+  check(stack) {
+    const findings: RuleFinding[] = [];
+    for (const r of stack.resources('azurerm_container_registry')) {
+      const enc = blocks(r.attrs['encryption'])[0];
+      if (enc === undefined || missing(enc['key_vault_key_id'])) findings.push({ address: r.address, message: 'no encryption.key_vault_key_id: images are encrypted with a Microsoft-managed key only; set a Key Vault key (Premium, at creation)' });
+      else if (missing(enc['identity_client_id'])) findings.push({ address: r.address, message: 'encryption.identity_client_id is unset: the registry has no identity to reach its key with' });
+    }
+    return findings;
+  },
+};
+
 /** Every Azure rule, in id order. */
 export const AZURE_POLICY_RULES: readonly PolicyRule[] = [
   AKS_PRIVATE_CLUSTER,
@@ -213,4 +260,6 @@ export const AZURE_POLICY_RULES: readonly PolicyRule[] = [
   REGISTRY_PRIVATE,
   WORKLOAD_IDENTITY_NOT_ADMIN,
   FEDERATION_ONE_SERVICE_ACCOUNT,
+  NODE_DISKS_CMK,
+  REGISTRY_CMK,
 ];

@@ -44,7 +44,7 @@ describe('Azure workload identities', () => {
   const assignments = (sa: string): Json[] => resources(s, 'azurerm_role_assignment').filter((r) => r.principal_id.includes(`platform_identity_${sa}_`));
 
   test('GIVEN the platform WHEN synthesized THEN one identity per service account, federated with exactly that service account on the cluster issuer', () => {
-    expect(resources(s, 'azurerm_user_assigned_identity').map((i) => i.name).sort()).toEqual(['az-test-aks', 'az-test-storage-cmk', 'az-test-vpctune-controller', 'az-test-vpctune-server', 'az-test-vpctune-trainer']);
+    expect(resources(s, 'azurerm_user_assigned_identity').map((i) => i.name).sort()).toEqual(['az-test-aks', 'az-test-disks', 'az-test-registry-cmk', 'az-test-storage-cmk', 'az-test-vpctune-controller', 'az-test-vpctune-server', 'az-test-vpctune-trainer']);
     expect(creds.map((c) => c.subject).sort()).toEqual(['system:serviceaccount:vpctune:vpctune-controller', 'system:serviceaccount:vpctune:vpctune-server', 'system:serviceaccount:vpctune:vpctune-trainer']);
     for (const c of creds) {
       expect(c.audience).toEqual(['api://AzureADTokenExchange']);

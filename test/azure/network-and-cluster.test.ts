@@ -63,7 +63,8 @@ describe('Azure cluster', () => {
     expect(cluster.key_management_service).toEqual({ key_vault_key_id: expect.stringMatching(/^\$\{azurerm_key_vault_key\.platform_key-vault_kms-key_[0-9A-F]+\.id\}$/), key_vault_network_access: 'Private' });
     expect(only(s, 'azurerm_key_vault')).toMatchObject({ name: 'az-test-kv', purge_protection_enabled: true, rbac_authorization_enabled: true, public_network_access_enabled: false, network_acls: { default_action: 'Deny', bypass: 'AzureServices' } });
     const roles = resources(s, 'azurerm_role_assignment').filter((r) => /platform_cluster_identity/.test(r.principal_id)).map((r) => r.role_definition_name);
-    expect(roles.sort()).toEqual(['Key Vault Contributor', 'Key Vault Crypto User', 'Network Contributor']);
+    // Reader on the disk encryption set: AKS reads it to create node OS disks with it.
+    expect(roles.sort()).toEqual(['Key Vault Contributor', 'Key Vault Crypto User', 'Network Contributor', 'Reader']);
   });
 
   test('GIVEN a VNet overlapping the pod CIDR WHEN built THEN refused naming both ranges', () => {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Cloud } from '../../constructs/catalog';
 import { loadConfigFile } from '../../constructs/config';
 import { evaluatePolicies, formatFindings } from '../../constructs/policy';
-import { Json, synthConfig, TODAY } from './helpers';
+import { azureConfig, Json, synthConfig, TODAY } from './helpers';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const examples = fs
@@ -18,10 +18,10 @@ const examples = fs
 
 const clean = synthConfig(examples.find(([f]) => f === 'azure-all-gpus.yaml')![1]);
 /** A deep copy of the clean stack with `mutate` applied, and the AZ findings on it as `ID address: message` (construct hashes cut). */
-function findingsAfter(mutate: (r: Json) => void): string[] {
+function findingsAfter(mutate: (r: Json) => void, allowPublicEndpoint = false): string[] {
   const stack = JSON.parse(JSON.stringify(clean)) as Json;
   mutate(stack.resource);
-  return evaluatePolicies(stack as never)
+  return evaluatePolicies(stack as never, { allowPublicEndpoint })
     .filter((f) => f.ruleId.startsWith('VPCT-AZ-'))
     .map((f) => `${f.ruleId} ${f.address}: ${f.message}`.replace(/_[0-9A-F]{8}\b/g, ''));
 }
@@ -47,6 +47,32 @@ describe('Azure policy rules', () => {
     expect(findingsAfter((r) => (first(r, 'azurerm_kubernetes_cluster').private_cluster_public_fqdn_enabled = true))).toEqual([
       'VPCT-AZ-001 azurerm_kubernetes_cluster.platform_cluster: private_cluster_public_fqdn_enabled = true publishes the private API server name in public DNS; set it to false',
     ]);
+  });
+
+  test('GIVEN a public AKS API server the config allows WHEN checked THEN VPCT-AZ-001 accepts it only with authorized ranges, none of them the whole internet', () => {
+    // GIVEN
+    const publicWith = (ranges: string[] | undefined) => (r: Json): void => {
+      const c = first(r, 'azurerm_kubernetes_cluster');
+      c.private_cluster_enabled = false;
+      if (ranges !== undefined) c.api_server_access_profile = { authorized_ip_ranges: ranges };
+    };
+    // WHEN / THEN
+    expect(findingsAfter(publicWith(['203.0.113.0/24', '${azurerm_public_ip.nat.ip_address}/32']), true)).toEqual([]);
+    expect(findingsAfter(publicWith(undefined), true)).toEqual([
+      'VPCT-AZ-001 azurerm_kubernetes_cluster.platform_cluster: api_server_access_profile.authorized_ip_ranges is unset: a public API server accepts every address; list the allowed CIDRs',
+    ]);
+    expect(findingsAfter(publicWith(['203.0.113.0/24', '0.0.0.0/0']), true)).toEqual([
+      'VPCT-AZ-001 azurerm_kubernetes_cluster.platform_cluster: api_server_access_profile.authorized_ip_ranges allows 0.0.0.0/0: the public API server is open to the internet',
+    ]);
+  });
+
+  test('GIVEN a public example config WHEN synthesized and checked with its publicEndpoint THEN no findings', () => {
+    // GIVEN
+    const config = azureConfig({ kubernetes: { publicEndpoint: true, publicAccessCidrs: ['203.0.113.0/24'] } });
+    // WHEN
+    const findings = evaluatePolicies(synthConfig(config) as never, { allowPublicEndpoint: config.kubernetes.publicEndpoint });
+    // THEN
+    expect(formatFindings(findings)).toBe('policy: no findings');
   });
 
   test('GIVEN local accounts on and Azure RBAC off WHEN checked THEN VPCT-AZ-002 fires for each', () => {
@@ -136,6 +162,29 @@ describe('Azure policy rules', () => {
       'VPCT-AZ-008 azurerm_federated_identity_credential.platform_identity_vpctune-controller-federation: issuer = "http://issuer.example" is not the cluster\'s https OIDC issuer',
       'VPCT-AZ-008 azurerm_federated_identity_credential.platform_identity_vpctune-controller-federation: subject = "system:serviceaccount:vpctune:*" is not one service account (system:serviceaccount:NAMESPACE:NAME)',
       'VPCT-AZ-008 azurerm_user_assigned_identity.platform_identity_vpctune-trainer: trusts 2 service accounts (system:serviceaccount:vpctune:vpctune-server, system:serviceaccount:vpctune:vpctune-trainer); one identity per service account',
+    ]);
+  });
+
+  test('GIVEN a cluster and a VM without a disk encryption set, and a set without a key WHEN checked THEN VPCT-AZ-009 fires for each', () => {
+    expect(
+      findingsAfter((r) => {
+        delete first(r, 'azurerm_kubernetes_cluster').disk_encryption_set_id;
+        delete first(r, 'azurerm_disk_encryption_set').key_vault_key_id;
+        r.azurerm_linux_virtual_machine = { jump: { name: 'jump', os_disk: { caching: 'ReadWrite', storage_account_type: 'StandardSSD_LRS' } } };
+      }),
+    ).toEqual([
+      'VPCT-AZ-009 azurerm_disk_encryption_set.platform_disk-encryption_set: names no key_vault_key_id (nor managed_hsm_key_id): the set has no customer-managed key',
+      'VPCT-AZ-009 azurerm_kubernetes_cluster.platform_cluster: disk_encryption_set_id is unset: node OS disks use Microsoft-managed keys; set a disk encryption set over a Key Vault key (only at cluster creation)',
+      'VPCT-AZ-009 azurerm_linux_virtual_machine.jump: os_disk.disk_encryption_set_id is unset: the OS disk uses a Microsoft-managed key; set a disk encryption set',
+    ]);
+  });
+
+  test('GIVEN a registry without a customer-managed key, and one without the identity to reach it WHEN checked THEN VPCT-AZ-010 fires for each', () => {
+    expect(findingsAfter((r) => delete first(r, 'azurerm_container_registry').encryption)).toEqual([
+      'VPCT-AZ-010 azurerm_container_registry.platform_registry: no encryption.key_vault_key_id: images are encrypted with a Microsoft-managed key only; set a Key Vault key (Premium, at creation)',
+    ]);
+    expect(findingsAfter((r) => delete first(r, 'azurerm_container_registry').encryption[0].identity_client_id)).toEqual([
+      'VPCT-AZ-010 azurerm_container_registry.platform_registry: encryption.identity_client_id is unset: the registry has no identity to reach its key with',
     ]);
   });
 });
