@@ -32,4 +32,10 @@ export interface Route {
   /** Path template like `/v1/fine_tuning/jobs/:fine_tuning_job_id/cancel` (parameters named as the API names them); also the metrics label. */
   readonly template: string;
   readonly handler: Handler;
+  /**
+   * Whether an authenticated call is written to the audit log (a synced write). Inference calls are not audited: they
+   * change nothing, and their use is metered (serving/usage-meter.ts).
+   * @default true for POST, PUT, PATCH and DELETE
+   */
+  readonly audited?: boolean;
 }

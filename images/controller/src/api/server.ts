@@ -72,6 +72,8 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, admin
     let auth: AuthContext | undefined;
     let admin = false;
     let target: string | null = null;
+    /** The matched route's `audited` (inference calls are not). */
+    let audited = true;
     try {
       if (url.pathname === '/healthz') {
         status = 200;
@@ -111,7 +113,10 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, admin
         return;
       }
       const match = router.match(method, url.pathname);
-      if (match !== undefined && 'route' in match) routeLabel = match.route.template;
+      if (match !== undefined && 'route' in match) {
+        routeLabel = match.route.template;
+        audited = match.route.audited ?? true;
+      }
       auth = await authenticated(address, () => authenticate(req.headers, ctx.store, Math.floor(ctx.clock.nowMs() / 1000), ctx.log));
       const wait = limiter.take(auth.key.id);
       if (wait > 0) {
@@ -141,7 +146,7 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, admin
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.observeRequest(method, routeLabel, status, seconds);
       // Only authenticated calls are audited: a request without a valid key or admin token must cost no storage.
-      if (MUTATING.has(method) && ((auth !== undefined && url.pathname.startsWith('/v1/')) || admin)) {
+      if (audited && MUTATING.has(method) && ((auth !== undefined && url.pathname.startsWith('/v1/')) || admin)) {
         await ctx.store
           .insertAudit({ id: newId('audit'), atMs: ctx.clock.nowMs(), projectId: auth?.projectId ?? null, keyId: auth?.key.id ?? null, method, path: loggedPath(url.pathname), status, target })
           .catch((e) => ctx.log.error('audit write failed', { error: String(e) }));

@@ -11,9 +11,11 @@ import { ApiError, invalidParam, notFound, shown } from '../domain/api-error';
 import type { Logger } from '../ops/logger';
 import { SseUsageTap } from './sse-usage-tap';
 import { UpstreamUnreachableError, type UpstreamClient } from './upstream-client';
+import type { UpstreamResponse } from './upstream-http';
 import { upstreamErrorMessage, type CompletionBody, type InferencePath, type InferenceRequestBody } from './upstream-contract';
 import type { UpstreamDirectory } from './upstream-directory';
 import type { UsageMeter } from './usage-meter';
+import type { ServedModelCache } from './served-model-cache';
 import { ServedModelKind, type ServedModel, type ServedModels } from './served-models';
 
 export interface ProxyOptions {
@@ -23,9 +25,11 @@ export interface ProxyOptions {
   readonly idleTimeoutMs: number;
   /** Retry-After when an upstream that refused gave none, seconds. @default 5 */
   readonly retryAfterSeconds: number;
+  /** How long a model found for a request is reused by the next ones, ms (served-model-cache.ts). @default 2000 */
+  readonly modelCacheMs: number;
 }
 
-export const DEFAULT_PROXY_OPTIONS: ProxyOptions = { requestTimeoutMs: 300_000, idleTimeoutMs: 60_000, retryAfterSeconds: 5 };
+export const DEFAULT_PROXY_OPTIONS: ProxyOptions = { requestTimeoutMs: 300_000, idleTimeoutMs: 60_000, retryAfterSeconds: 5, modelCacheMs: 2000 };
 
 /** What the API server sends: a status, headers and the body as a stream. */
 export interface ProxiedResponse {
@@ -48,6 +52,7 @@ function unavailable(status: 429 | 503, code: string, message: string, retryAfte
 export class InferenceProxy {
   constructor(
     private readonly models: ServedModels,
+    private readonly cache: ServedModelCache,
     private readonly directory: UpstreamDirectory,
     private readonly meter: UsageMeter,
     private readonly log: Logger,
@@ -57,7 +62,7 @@ export class InferenceProxy {
   /** Checks the request, finds the model for the project and forwards it. `socket`: the client's connection. */
   async forward(path: InferencePath, projectId: string, raw: unknown, socket: Socket): Promise<ProxiedResponse> {
     const body = requestBody(raw);
-    const model = await this.models.find(projectId, body.model);
+    const model = await this.cache.find(projectId, body.model);
     if (model === undefined) throw notFound('model', body.model, 'model_not_found', 'model');
     const route = model.route;
     if (route === undefined || !this.directory.serves(route)) {
@@ -87,11 +92,11 @@ export class InferenceProxy {
   }
 
   /** Tries the base's upstreams in turn until one accepts: unreachable, 429 and 503 move on to the next. */
-  private async send(path: InferencePath, model: ServedModel, route: string, body: unknown, abort: AbortController): Promise<{ client: UpstreamClient; response: Response }> {
+  private async send(path: InferencePath, model: ServedModel, route: string, body: unknown, abort: AbortController): Promise<{ client: UpstreamClient; response: UpstreamResponse }> {
     let refusal: ApiError | undefined;
     for (const client of this.directory.rotation(route)) {
       const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(this.options.requestTimeoutMs)]);
-      let response: Response;
+      let response: UpstreamResponse;
       try {
         response = await client.infer(path, body, signal);
       } catch (err) {
@@ -106,10 +111,10 @@ export class InferenceProxy {
         continue;
       }
       if (response.status === 200) return { client, response };
-      const text = await readText(response, signal).catch(() => '');
+      const text = signal.aborted ? '' : await response.text().catch(() => '');
       const message = upstreamErrorMessage(safeJson(text)) ?? text.slice(0, 500);
       if (response.status === 429 || response.status === 503) {
-        const retryAfter = response.headers.get('retry-after') ?? String(this.options.retryAfterSeconds);
+        const retryAfter = response.header('retry-after') ?? String(this.options.retryAfterSeconds);
         refusal = response.status === 429
           ? unavailable(429, 'upstream_overloaded', `The model server for '${model.id}' is overloaded: ${message}. Retry after ${retryAfter} s.`, retryAfter)
           : unavailable(503, 'upstream_unavailable', `The model server for '${model.id}' is unavailable: ${message}. Retry after ${retryAfter} s.`, retryAfter);
@@ -124,10 +129,10 @@ export class InferenceProxy {
   }
 
   /** A non-streamed answer: read whole (within the request timeout), usage recorded, bytes passed on unchanged. */
-  private async whole(projectId: string, client: UpstreamClient, response: Response, abort: AbortController, release: () => void): Promise<ProxiedResponse> {
+  private async whole(projectId: string, client: UpstreamClient, response: UpstreamResponse, abort: AbortController, release: () => void): Promise<ProxiedResponse> {
     let bytes: Buffer;
     try {
-      bytes = Buffer.from(await response.arrayBuffer());
+      bytes = await response.bytes();
     } catch (err) {
       if (abort.signal.aborted && abort.signal.reason instanceof ClientGone) throw new ApiError(499, 'invalid_request_error', 'client_closed_request', 'The client closed the connection.');
       throw unavailable(503, 'upstream_timeout', `The model server at ${client.baseUrl} did not finish its answer within ${this.options.requestTimeoutMs / 1000} s (${(err as Error).message}).`, String(this.options.retryAfterSeconds));
@@ -136,13 +141,12 @@ export class InferenceProxy {
     }
     const usage = (safeJson(bytes.toString('utf8')) as CompletionBody | undefined)?.usage;
     if (usage !== undefined && usage !== null) this.meter.recordUsage(projectId, usage);
-    return { status: 200, headers: { 'content-type': response.headers.get('content-type') ?? 'application/json', 'content-length': String(bytes.length) }, stream: Readable.from([bytes]) };
+    return { status: 200, headers: { 'content-type': response.header('content-type') ?? 'application/json', 'content-length': String(bytes.length) }, stream: Readable.from([bytes]) };
   }
 
   /** A stream: upstream body → usage tap → client, with an idle timeout; closing either end cancels the other. */
-  private streamed(projectId: string, response: Response, abort: AbortController, dropUsageChunk: boolean, release: () => void): ProxiedResponse {
-    if (response.body === null) throw new ApiError(502, 'server_error', 'upstream_error', 'The model server answered a stream without a body.');
-    const source = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  private streamed(projectId: string, response: UpstreamResponse, abort: AbortController, dropUsageChunk: boolean, release: () => void): ProxiedResponse {
+    const source = response.body;
     const tap = new SseUsageTap({ dropUsageChunk, onUsage: (u) => this.meter.recordUsage(projectId, u) });
     let idle = setTimeout(() => abort.abort(new Error('idle')), this.options.idleTimeoutMs);
     source.on('data', () => {
@@ -170,11 +174,6 @@ function requestBody(raw: unknown): InferenceRequestBody {
   const so = body['stream_options'];
   if (so !== undefined && so !== null && (typeof so !== 'object' || Array.isArray(so))) throw invalidParam('stream_options', `stream_options must be an object like {"include_usage": true}, got ${shown(so)}.`);
   return body as InferenceRequestBody;
-}
-
-async function readText(response: Response, signal: AbortSignal): Promise<string> {
-  if (signal.aborted) return '';
-  return response.text();
 }
 
 function safeJson(text: string): unknown {

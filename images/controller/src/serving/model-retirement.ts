@@ -7,6 +7,7 @@ import { ApiError, notFound } from '../domain/api-error';
 import type { Logger } from '../ops/logger';
 import type { BlobStorage } from '../storage/blob-storage';
 import type { Store } from '../store/store';
+import type { ServedModelCache } from './served-model-cache';
 import { ServedModelKind, type ServedModels } from './served-models';
 import type { UpstreamDirectory } from './upstream-directory';
 
@@ -26,6 +27,8 @@ export class ModelRetirement {
     private readonly models: ServedModels,
     private readonly directory: UpstreamDirectory,
     private readonly log: Logger,
+    /** The proxy's model cache, cleared when a model is deleted. @default - none */
+    private readonly cache?: ServedModelCache,
   ) {}
 
   async retire(projectId: string, id: string): Promise<DeletedModel> {
@@ -51,6 +54,7 @@ export class ModelRetirement {
     }
     for (const prefix of [model.storagePrefix, ...checkpoints.map((c) => c.prefix)]) await this.storage.delete(prefix);
     await this.store.deleteModel(projectId, id);
+    this.cache?.clear();
     this.log.info('model deleted', { model: id, project: projectId });
     return { id, object: 'model', deleted: true };
   }

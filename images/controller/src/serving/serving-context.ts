@@ -4,6 +4,7 @@ import type { BlobStorage } from '../storage/blob-storage';
 import type { Store } from '../store/store';
 import { DEFAULT_PROXY_OPTIONS, InferenceProxy, type ProxyOptions } from './inference-proxy';
 import { ModelRetirement } from './model-retirement';
+import { ServedModelCache } from './served-model-cache';
 import { ServedModels, ServedModelKind, type ServedModel } from './served-models';
 import { UpstreamDirectory } from './upstream-directory';
 import { UsageMeter } from './usage-meter';
@@ -20,13 +21,15 @@ export interface ServingContext {
 
 export function createServingContext(store: Store, storage: BlobStorage, log: Logger, directory = new UpstreamDirectory(), proxy: Partial<ProxyOptions> = {}): ServingContext {
   const models = new ServedModels(store, storage);
+  const options = { ...DEFAULT_PROXY_OPTIONS, ...proxy };
+  const cache = new ServedModelCache(models, { ttlMs: options.modelCacheMs, maxEntries: 1000 });
   const meter = new UsageMeter();
   return {
     models,
     directory,
     meter,
-    proxy: new InferenceProxy(models, directory, meter, log, { ...DEFAULT_PROXY_OPTIONS, ...proxy }),
-    retirement: new ModelRetirement(store, storage, models, directory, log),
+    proxy: new InferenceProxy(models, cache, directory, meter, log, options),
+    retirement: new ModelRetirement(store, storage, models, directory, log, cache),
     servable: async (m) => m.route !== undefined && directory.serves(m.route) && (m.kind !== ServedModelKind.FINE_TUNED || m.job !== undefined) && (await directory.isUp(m.route)),
   };
 }

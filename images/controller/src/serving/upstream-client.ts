@@ -1,7 +1,10 @@
 /**
- * An HTTP client for one upstream (upstream-contract.ts) over Node's fetch (undici, keep-alive connections). Failures
- * to reach the upstream (refused, reset, DNS, timeout) are UpstreamUnreachableError; any HTTP answer is returned.
+ * An HTTP client for one upstream (upstream-contract.ts): inference over node:http with a keep-alive agent
+ * (upstream-http.ts, the hot path), management calls over Node's fetch. Failures to reach the upstream (refused,
+ * reset, DNS, timeout) are UpstreamUnreachableError; any HTTP answer is returned.
  */
+import type { Agent } from 'node:http';
+import { postJson, UpstreamConnectionError, upstreamAgent, type UpstreamResponse } from './upstream-http';
 import {
   UpstreamPath,
   upstreamErrorMessage,
@@ -40,6 +43,8 @@ function causeOf(err: unknown): string {
 }
 
 export class UpstreamClient {
+  private agent?: Agent;
+
   /** @param baseUrl `http://host:port` (no `/v1`). */
   constructor(readonly baseUrl: string) {}
 
@@ -47,8 +52,19 @@ export class UpstreamClient {
    * POSTs an inference request; resolves with the response once its headers arrive (the body is the caller's to read
    * or cancel). `signal` aborts it (client gone, timeout). Rejects with UpstreamUnreachableError.
    */
-  async infer(path: InferencePath, body: unknown, signal: AbortSignal): Promise<Response> {
-    return this.fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+  async infer(path: InferencePath, body: unknown, signal: AbortSignal): Promise<UpstreamResponse> {
+    const url = new URL(`${this.baseUrl}${path}`);
+    this.agent ??= upstreamAgent(url);
+    try {
+      return await postJson(url, JSON.stringify(body), signal, this.agent);
+    } catch (err) {
+      if (signal.aborted) {
+        if ((signal.reason as Error | undefined)?.name === 'TimeoutError') throw new UpstreamUnreachableError(this.baseUrl, 'timeout', 'timed out');
+        throw signal.reason ?? err;
+      }
+      if (err instanceof UpstreamConnectionError) throw new UpstreamUnreachableError(this.baseUrl, 'unreachable', err.code);
+      throw err;
+    }
   }
 
   /** `GET /health` within `timeoutMs`: true on 200. */

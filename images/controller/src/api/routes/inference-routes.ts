@@ -11,7 +11,8 @@ export function inferenceRoutes(ctx: ApiContext): readonly Route[] {
     return { status: out.status, headers: out.headers, stream: out.stream };
   };
   return [
-    { method: 'POST', template: UpstreamPath.CHAT_COMPLETIONS, handler: forward(UpstreamPath.CHAT_COMPLETIONS) },
-    { method: 'POST', template: UpstreamPath.COMPLETIONS, handler: forward(UpstreamPath.COMPLETIONS) },
+    // Not audited: an inference call changes nothing, and a synced audit row per call would cost more than the proxy.
+    { method: 'POST', template: UpstreamPath.CHAT_COMPLETIONS, handler: forward(UpstreamPath.CHAT_COMPLETIONS), audited: false },
+    { method: 'POST', template: UpstreamPath.COMPLETIONS, handler: forward(UpstreamPath.COMPLETIONS), audited: false },
   ];
 }
