@@ -2,7 +2,7 @@
  * An in-process HTTP server that speaks the part of the Kubernetes API the executor uses, so the executor's real
  * `@kubernetes/client-node` code (KubeConfig → BatchV1Api/CoreV1Api → makeInformer's list + watch) runs against it:
  *
- * - collections of Jobs (batch/v1), Pods, ConfigMaps and Services (v1) per namespace: list (with labelSelector and the
+ * - collections of Jobs (batch/v1), Pods, ConfigMaps, Services and Secrets (v1) per namespace: replace (PUT), list (with labelSelector and the
  *   collection's resourceVersion), create (409 AlreadyExists), get, delete (propagationPolicy Background: gone at once
  *   with its dependents; Foreground: deletionTimestamp + foregroundDeletion finalizer until `finishForegroundDeletion`);
  * - watch (`?watch=true&resourceVersion=N`): chunked JSON lines `{"type":"ADDED"|"MODIFIED"|"DELETED","object":…}`
@@ -19,7 +19,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Obj = { apiVersion?: string; kind?: string; metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { uid: string }[]; deletionTimestamp?: string; finalizers?: string[]; creationTimestamp?: string; generateName?: string }; [k: string]: unknown };
-export type Kind = 'jobs' | 'pods' | 'configmaps' | 'services';
+export type Kind = 'jobs' | 'pods' | 'configmaps' | 'services' | 'secrets';
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 interface Recorded {
@@ -34,6 +34,7 @@ const KIND_INFO: Readonly<Record<Kind, { apiVersion: string; kind: string; prefi
   pods: { apiVersion: 'v1', kind: 'Pod', prefix: '/api/v1' },
   configmaps: { apiVersion: 'v1', kind: 'ConfigMap', prefix: '/api/v1' },
   services: { apiVersion: 'v1', kind: 'Service', prefix: '/api/v1' },
+  secrets: { apiVersion: 'v1', kind: 'Secret', prefix: '/api/v1' },
 };
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -64,14 +65,14 @@ export class FakeApiServer {
   readonly token = 'fake-token';
   readonly requests: Recorded[] = [];
   /** List calls per kind: a watch resumed from its resourceVersion does not list again; a 410 relists. */
-  readonly listCalls: Record<Kind, number> = { jobs: 0, pods: 0, configmaps: 0, services: 0 };
+  readonly listCalls: Record<Kind, number> = { jobs: 0, pods: 0, configmaps: 0, services: 0, secrets: 0 };
   readonly watchCalls: { kind: Kind; resourceVersion: string | undefined; answer: 'stream' | 'expired-event' | 'http-410' | 'http-500' }[] = [];
   readonly podLogs = new Map<string, string>();
   /** How a too-old resourceVersion is answered. */
   expiredMode: 'event' | 'http410' = 'event';
   /** The next N watch requests answer 500 (an apiserver or proxy hiccup). */
   failNextWatches = 0;
-  private readonly store: Record<Kind, Map<string, Obj>> = { jobs: new Map(), pods: new Map(), configmaps: new Map(), services: new Map() };
+  private readonly store: Record<Kind, Map<string, Obj>> = { jobs: new Map(), pods: new Map(), configmaps: new Map(), services: new Map(), secrets: new Map() };
   private readonly history: { rv: number; kind: Kind; type: EventType; obj: Obj }[] = [];
   private readonly watchers = new Set<Watcher>();
   private rv = 100;
@@ -240,7 +241,7 @@ export class FakeApiServer {
     this.requests.push({ method, path: url.pathname, query, body });
     if (req.headers.authorization !== `Bearer ${this.token}`) return this.status(res, 401, 'Unauthorized', 'Unauthorized');
 
-    const m = /^\/(?:api\/v1|apis\/batch\/v1)\/namespaces\/([^/]+)\/(jobs|pods|configmaps|services)(?:\/([^/]+))?(?:\/(log))?$/.exec(url.pathname);
+    const m = /^\/(?:api\/v1|apis\/batch\/v1)\/namespaces\/([^/]+)\/(jobs|pods|configmaps|services|secrets)(?:\/([^/]+))?(?:\/(log))?$/.exec(url.pathname);
     if (m === null) return this.status(res, 404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     const [, namespace = '', kind = 'jobs', name, sub] = m as unknown as [string, string, Kind, string | undefined, string | undefined];
     if (!url.pathname.startsWith(KIND_INFO[kind].prefix)) return this.status(res, 404, 'NotFound', `no ${kind} under ${url.pathname}`);
@@ -266,6 +267,11 @@ export class FakeApiServer {
     if (name !== undefined && method === 'GET') {
       const o = this.get(kind, namespace, name);
       return o === undefined ? this.status(res, 404, 'NotFound', `${kind} "${name}" not found`) : this.json(res, 200, o);
+    }
+    if (name !== undefined && method === 'PUT') {
+      // Replace (no resourceVersion check): what the executor does to rewrite a Secret.
+      if (this.get(kind, namespace, name) === undefined) return this.status(res, 404, 'NotFound', `${kind} "${name}" not found`);
+      return this.json(res, 200, this.put(kind, { ...(body as Obj), metadata: { ...(body as Obj).metadata, name, namespace } }));
     }
     if (name !== undefined && method === 'DELETE') {
       const o = this.get(kind, namespace, name);

@@ -58,6 +58,7 @@ export async function loadSchemaChecker(): Promise<SchemaChecker> {
     Job: { model: (await import('kubernetes-models/batch/v1/Job')).Job as unknown as ModelClass, type: 'V1Job' },
     ConfigMap: { model: (await import('kubernetes-models/v1/ConfigMap')).ConfigMap as unknown as ModelClass, type: 'V1ConfigMap' },
     Service: { model: (await import('kubernetes-models/v1/Service')).Service as unknown as ModelClass, type: 'V1Service' },
+    Secret: { model: (await import('kubernetes-models/v1/Secret')).Secret as unknown as ModelClass, type: 'V1Secret' },
     DaemonSet: { model: (await import('kubernetes-models/apps/v1/DaemonSet')).DaemonSet as unknown as ModelClass, type: 'V1DaemonSet' },
     DeleteOptions: { model: (await import('@kubernetes-models/apimachinery/apis/meta/v1/DeleteOptions')).DeleteOptions as unknown as ModelClass, type: 'V1DeleteOptions' },
     // the Helm chart's kinds (test/chart)
