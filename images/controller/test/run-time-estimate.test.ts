@@ -94,7 +94,13 @@ describe('the Kubernetes executor places a queued job once and estimates its run
     // WHEN the executor places the job with 100M trained tokens
     const decision = await k8s.place(request(supervised(1)), 100_000_000);
     // THEN placement puts an 8B LoRA job on one GPU of the smallest pool that holds it (a plain, storable object)
-    expect(decision.placement).toEqual({ pool: 'a10g', nodes: 1, gpusPerNode: 1, reason: expect.stringContaining('pool a10g (the smallest pool that holds it)') as string });
+    expect(decision.placement).toEqual({
+      pool: 'a10g',
+      nodes: 1,
+      gpusPerNode: 1,
+      reason: expect.stringContaining('pool a10g (the smallest pool that holds it)') as string,
+      machine: { cloud: 'aws', instanceType: 'g5.2xlarge', capacity: 'spot' },
+    });
     expect(JSON.parse(JSON.stringify(decision.placement))).toEqual(decision.placement);
     const placement = await k8s.placementOf({ ...request(supervised(1)), placement: decision.placement });
     const sku = findSku(Cloud.AWS, placement.pool.sku.accelerator, 1);

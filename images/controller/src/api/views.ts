@@ -2,6 +2,7 @@
 import { seconds } from '../domain/clock';
 import { hyperparametersOf, isTerminal, type JobRecord } from '../domain/job';
 import type { CheckpointRecord, FileRecord, JobEventRecord, ModelRecord } from '../domain/records';
+import { jobCostEstimate } from '../jobs/job-cost-estimate';
 
 export function fileView(f: FileRecord) {
   return { id: f.id, object: 'file', bytes: f.bytes, created_at: seconds(f.createdMs), filename: f.filename, purpose: f.purpose, status: 'processed', status_details: null, expires_at: null };
@@ -36,6 +37,8 @@ export function jobView(j: JobRecord) {
     adapter: j.adapter,
     /** vpctune extension: when the job was paused (unix seconds), null when it is not (jobs/job-pause-service.ts). */
     paused_at: isTerminal(j.status) ? null : j.pausedAt,
+    /** vpctune extension: the run's cost on its placement by the catalog's prices, null where there is none (jobs/job-cost-estimate.ts). */
+    estimate: jobCostEstimate(j),
   };
 }
 

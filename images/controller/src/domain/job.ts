@@ -62,6 +62,22 @@ export interface RunPlacement {
   readonly gpusPerNode: number;
   /** Why this placement, in one sentence. */
   readonly reason: string;
+  /**
+   * The pool's machine shape and how its nodes are bought, for the job's cost estimate (jobs/job-cost-estimate.ts):
+   * prices are read from the accelerator catalog (constructs/catalog) by cloud and instance type.
+   * @default - unknown (jobs placed before it was kept): no cost estimate
+   */
+  readonly machine?: PlacedMachine;
+}
+
+/** A placement's machine shape: the catalog SKU of the pool's nodes and the pool's capacity type. */
+export interface PlacedMachine {
+  /** `aws`, `gcp` or `azure` (the catalog's `Cloud`). */
+  readonly cloud: string;
+  /** The cloud's name for the node shape: `g5.2xlarge`. */
+  readonly instanceType: string;
+  /** `spot` or `on-demand` (the catalog's `CapacityType`): how the pool's nodes are bought. */
+  readonly capacity: string;
 }
 
 export interface JobError {

@@ -45,7 +45,8 @@ export function placeRun(request: RunRequest, settings: KubernetesRunSettings, m
 
 /** The serialisable form stored with the job. */
 export function toRunPlacement(placement: Placement): RunPlacement {
-  return { pool: placement.pool.name, nodes: placement.nodes, gpusPerNode: placement.gpusPerPod, reason: placement.reason };
+  const machine = { cloud: placement.pool.sku.cloud, instanceType: placement.pool.sku.instanceType, capacity: placement.pool.capacity };
+  return { pool: placement.pool.name, nodes: placement.nodes, gpusPerNode: placement.gpusPerPod, reason: placement.reason, machine };
 }
 
 /** A stored placement on today's pools; undefined when its pool is gone or no longer holds the shape. */
