@@ -243,8 +243,11 @@ def stage_in(source: str, staging_dir: str, name: str) -> str:
     uri = parse_uri(source)
     store = store_for(uri)
     dest = os.path.join(staging_dir, name)
-    objects = store.list(uri.bucket, uri.key)
-    if uri.key in objects:  # a single object
+    # A source ending in "/" is a directory: listed under "KEY/" only, the exact prefix a per-job credential may list
+    # (ARCHITECTURE.md, "Tenant isolation below the API"); a listing of "KEY" would also name "KEY-other/..." objects.
+    directory = source.endswith("/") and uri.key != ""
+    objects = store.list(uri.bucket, uri.key + "/" if directory else uri.key)
+    if not directory and uri.key in objects:  # a single object
         os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
         store.download(uri.bucket, uri.key, dest)
         return dest
