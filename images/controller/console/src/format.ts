@@ -23,3 +23,17 @@ export function bytes(n: number): string {
 export function count(n: number | null | undefined): string {
   return n === null || n === undefined ? '—' : n.toLocaleString();
 }
+
+/** How long a run takes, e.g. `45 s`, `18 min`, `2.3 h`. */
+export function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+const DOLLARS = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+
+/** US dollars to the cent, e.g. `$1,234.57`; `under $0.01` for less than a cent (but not nothing). */
+export function usd(amount: number): string {
+  return amount > 0 && amount < 0.005 ? 'under $0.01' : DOLLARS.format(amount);
+}

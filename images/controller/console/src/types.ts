@@ -41,6 +41,20 @@ export interface Job {
   readonly user_provided_suffix: string | null;
   readonly seed: number;
   readonly adapter: Readonly<Record<string, unknown>> | null;
+  /** vpctune extension: the run's cost where it was placed; null without an estimate (absent from older controllers). */
+  readonly estimate?: JobCostEstimate | null;
+}
+
+/** The job's `estimate` extension field (images/controller/src/jobs/job-cost-estimate.ts). */
+export interface JobCostEstimate {
+  readonly run_seconds: number;
+  readonly pool: string;
+  readonly gpu: string;
+  readonly instance_type: string;
+  readonly gpus: number;
+  readonly capacity: 'spot' | 'on-demand';
+  readonly on_demand_usd: number | null;
+  readonly spot_usd: number;
 }
 
 export interface JobEvent {

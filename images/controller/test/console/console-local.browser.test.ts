@@ -145,6 +145,7 @@ test('GIVEN a job started from the form WHEN it runs THEN its loss curve gains p
   made.model = /Fine-tuned model(vpctune\/tiny-chat:acme:[0-9a-f]{8})/.exec(main)?.[1] ?? '';
   expect(made.model).not.toBe('');
   expect(main).toContain('12 steps; step 12: training loss 0.2500');
+  expect(main).toContain('Estimated costno estimate for this job'); // the local executor runs on CPU: no GPU placement to price
   expect(await page.getByRole('table').filter({ hasText: 'ckpt-step-12' }).count()).toBe(1);
   expect(await page.locator('dl[aria-label="Adapter"]').textContent()).toBe('typelorar16alpha32dropout0.05target_modulesall-linear');
   expect(await page.locator('dl[aria-label="Metadata"]').textContent()).toBe('teamsupport');

@@ -114,3 +114,52 @@ test('GIVEN a file name, a metadata value and an invalid seed holding markup WHE
   expect(await page.evaluate(() => [(window as unknown as { __xss?: number }).__xss ?? null, document.querySelectorAll('img, main script').length])).toEqual([null, 0]);
   expect(browser.problems).toEqual([]);
 });
+
+/** The text of the summary's value for `name` on the job page. */
+async function summaryValue(name: string): Promise<string | null> {
+  const dd = page.locator(`xpath=//dl[@aria-label="Summary"]/dt[.="${name}"]/following-sibling::dd[1]`);
+  await dd.waitFor();
+  return dd.textContent();
+}
+
+/** Answers the job's GET with the API's own answer plus `estimate` (a local platform places no job on GPUs). */
+async function serveJobWithEstimate(estimate: Record<string, unknown>): Promise<void> {
+  await page.unroute(`**/v1/fine_tuning/jobs/${jobId}`);
+  await page.route(`**/v1/fine_tuning/jobs/${jobId}`, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, json: { ...((await response.json()) as Record<string, unknown>), estimate } });
+  });
+}
+
+test('GIVEN a job object carrying the estimate field as the Kubernetes executor fills it WHEN its page shows THEN the summary gives the cost at the pool\'s prices first and where it runs, as text', async () => {
+  // GIVEN a job on the spot A10G pool (the figures of the controller README's example)
+  await serveJobWithEstimate({ run_seconds: 1104, pool: 'a10g', gpu: 'A10G', instance_type: 'g5.2xlarge', gpus: 1, capacity: 'spot', on_demand_usd: 0.3717, spot_usd: 0.1487 });
+  // WHEN
+  await page.goto(`${web.url}#/jobs/${jobId}`);
+  // THEN
+  expect(await summaryValue('Estimated cost')).toBe('$0.15 at spot prices ($0.37 on demand)');
+  expect(await summaryValue('Placement')).toBe('1 A10G GPU on pool a10g (g5.2xlarge, spot) for about 18 min');
+  const shots = await screenshots(page, 'job-page-estimate');
+  expect(shots.scrollWidths).toEqual([1280, 390]);
+
+  // GIVEN a full fine-tune on two on-demand H100 nodes
+  await serveJobWithEstimate({ run_seconds: 30_600, pool: 'h100', gpu: 'H100', instance_type: 'p5.48xlarge', gpus: 16, capacity: 'on-demand', on_demand_usd: 935.68, spot_usd: 421.056 });
+  // WHEN
+  await page.reload();
+  // THEN on-demand comes first, with thousands and cents
+  await page.getByText('16 H100 GPUs on pool h100 (p5.48xlarge, on-demand) for about 8.5 h').waitFor();
+  expect(await summaryValue('Estimated cost')).toBe('$935.68 on demand ($421.06 at spot prices)');
+
+  // GIVEN a spot-only shape (no on-demand price) and a run of cents
+  await serveJobWithEstimate({ run_seconds: 40, pool: 'a100', gpu: 'A100-80GB', instance_type: 'a3-flex', gpus: 1, capacity: 'spot', on_demand_usd: null, spot_usd: 0.0042 });
+  await page.reload();
+  await page.getByText('1 A100-80GB GPU on pool a100 (a3-flex, spot) for about 40 s').waitFor();
+  expect(await summaryValue('Estimated cost')).toBe('under $0.01 at spot prices');
+
+  // GIVEN no estimate (the local executor's jobs)
+  await page.unroute(`**/v1/fine_tuning/jobs/${jobId}`);
+  await page.reload();
+  expect(await summaryValue('Estimated cost')).toBe('no estimate for this job');
+  expect(await page.locator('xpath=//dl[@aria-label="Summary"]/dt[.="Placement"]').count()).toBe(0);
+  expect(browser.problems).toEqual([]);
+});

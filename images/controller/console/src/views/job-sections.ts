@@ -1,8 +1,8 @@
 /** The parts of a job page that only show data: summary, settings, checkpoints, events, result files. */
 import { api, ApiFailure, downloadFile } from '../api-client';
 import { h, notice } from '../dom';
-import { count, dateTime, eta } from '../format';
-import type { Checkpoint, FileObject, Job, JobEvent } from '../types';
+import { count, dateTime, duration, eta, usd } from '../format';
+import type { Checkpoint, FileObject, Job, JobCostEstimate, JobEvent } from '../types';
 import { statusBadge } from './status-badge';
 
 /** A definition list of name → value pairs (values as text). */
@@ -26,12 +26,29 @@ export function summary(job: Job): HTMLElement {
       ['Created', dateTime(job.created_at)],
       ['Finished', dateTime(job.finished_at)],
       ['Estimated finish', running ? (job.estimated_finish === null ? 'no estimate for this job' : `${dateTime(job.estimated_finish)} (${eta(job.estimated_finish)})`) : '—'],
+      ...costRows(job.estimate ?? null),
       ['Trained tokens', count(job.trained_tokens)],
       ['Training file', job.training_file],
       ['Validation file', job.validation_file ?? '—'],
       ['Seed', String(job.seed)],
     ].flatMap(([k, v]) => [h('dt', {}, k as string), h('dd', {}, v as string)]),
   );
+}
+
+/**
+ * The job's cost estimate as summary rows: the figure for how its pool's nodes are bought first, the other in
+ * brackets; then where it runs and for how long. One row saying there is none when the API has no estimate.
+ */
+export function costRows(estimate: JobCostEstimate | null): readonly (readonly [string, string])[] {
+  if (estimate === null) return [['Estimated cost', 'no estimate for this job']];
+  const spot = `${usd(estimate.spot_usd)} at spot prices`;
+  const onDemand = estimate.on_demand_usd === null ? null : `${usd(estimate.on_demand_usd)} on demand`;
+  const cost = estimate.capacity === 'spot' || onDemand === null ? `${spot}${onDemand !== null ? ` (${onDemand})` : ''}` : `${onDemand} (${spot})`;
+  const gpus = `${estimate.gpus} ${estimate.gpu} GPU${estimate.gpus === 1 ? '' : 's'}`;
+  return [
+    ['Estimated cost', cost],
+    ['Placement', `${gpus} on pool ${estimate.pool} (${estimate.instance_type}, ${estimate.capacity}) for about ${duration(estimate.run_seconds)}`],
+  ];
 }
 
 export function settings(job: Job): HTMLElement {
