@@ -1,11 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'cdktf';
+import { App, type TerraformStack } from 'cdktf';
+import { parse } from 'yaml';
 import { Cloud } from '../constructs/catalog';
 import { loadConfigFile, ResolvedPlatformConfig, RuleOptions } from '../constructs/config';
 import { AwsPlatformStack, stackIdFor } from './aws-platform-stack';
 import { AzurePlatformStack } from './azure-platform-stack';
 import { GcpPlatformStack } from './gcp-platform-stack';
+import { InClusterStack, inClusterStackId } from './in-cluster-stack';
+import { AwsInClusterStack } from './in-cluster-stack-aws';
 
 /** A config that validates but names a cloud (or a duplicate name) this app cannot build. */
 export class UnbuildableConfigError extends Error {}
@@ -19,6 +22,8 @@ const STACK_CLASSES: Partial<Record<Cloud, typeof AwsPlatformStack | typeof Azur
   [Cloud.GCP]: GcpPlatformStack,
   [Cloud.AZURE]: AzurePlatformStack,
 };
+/** The in-cluster stack of each cloud: the shared one, and AWS's with the database Secret from Secrets Manager. */
+const IN_CLUSTER_CLASSES: Partial<Record<Cloud, typeof InClusterStack>> = { [Cloud.AWS]: AwsInClusterStack };
 const BUILDABLE_CLOUDS: readonly Cloud[] = Object.values(Cloud).filter((c) => STACK_CLASSES[c] !== undefined);
 
 /** Refuses configs this app cannot build (a cloud without stacks, two configs with one stack id) before anything is written. */
@@ -34,13 +39,30 @@ export function checkBuildable(configs: readonly ResolvedPlatformConfig[]): void
   }
 }
 
-/** Adds one stack per config to the app; clouds without stacks yet are refused with a clear message. */
-export function addPlatformStacks(app: App, configs: readonly ResolvedPlatformConfig[]): void {
+/**
+ * Adds two stacks per config: the platform stack (`vpctune-<name>`: the cloud) and its in-cluster stack
+ * (`vpctune-<name>-in-cluster`: Kueue, the database Secret, the vpctune chart), which depends on it and reads its
+ * outputs from its state. `written[i]` is `configs[i]` as written (the controller's ConfigMap carries it).
+ * Clouds without stacks yet are refused with a clear message.
+ */
+export function addPlatformStacks(app: App, configs: readonly ResolvedPlatformConfig[], written: readonly (Readonly<Record<string, unknown>> | undefined)[] = []): void {
   checkBuildable(configs);
-  for (const config of configs) {
+  const platforms = configs.map((config) => {
     const Stack = STACK_CLASSES[config.cloud] as typeof AwsPlatformStack | typeof AzurePlatformStack | typeof GcpPlatformStack;
-    new Stack(app, stackIdFor(config), { config });
-  }
+    return new Stack(app, stackIdFor(config), { config });
+  });
+  configs.forEach((config, i) => {
+    const platform = platforms[i] as TerraformStack;
+    const InCluster = IN_CLUSTER_CLASSES[config.cloud] ?? InClusterStack;
+    const writtenConfig = written[i];
+    const inCluster = new InCluster(app, inClusterStackId(platform.node.id), { config, platform, ...(writtenConfig !== undefined ? { writtenConfig } : {}) });
+    inCluster.addDependency(platform);
+  });
+}
+
+/** Config files as written (YAML, or JSON as YAML), for the controller's ConfigMap. */
+export function writtenConfigs(configFiles: readonly string[]): Record<string, unknown>[] {
+  return configFiles.map((f) => parse(fs.readFileSync(f, 'utf8')) as Record<string, unknown>);
 }
 
 /** Loads and validates config files; the first invalid one throws a ConfigError listing every issue. */
@@ -48,17 +70,17 @@ export function loadConfigs(configFiles: readonly string[], options: RuleOptions
   return configFiles.map((f) => loadConfigFile(f, options));
 }
 
-/** An app with one stack per (already validated) config; refused configs throw before the app touches `outdir`. */
-export function appFor(configs: readonly ResolvedPlatformConfig[], outdir: string): App {
+/** An app with two stacks per (already validated) config (platform, in-cluster); refused configs throw before the app touches `outdir`. */
+export function appFor(configs: readonly ResolvedPlatformConfig[], outdir: string, written: readonly (Readonly<Record<string, unknown>> | undefined)[] = []): App {
   checkBuildable(configs);
   const app = new App({ outdir, skipValidation: false });
-  addPlatformStacks(app, configs);
+  addPlatformStacks(app, configs, written);
   return app;
 }
 
 /** Loads config files (every error listed) and builds an app with their stacks. */
 export function buildApp(configFiles: readonly string[], outdir: string, options: RuleOptions = {}): App {
-  return appFor(loadConfigs(configFiles, options), outdir);
+  return appFor(loadConfigs(configFiles, options), outdir, writtenConfigs(configFiles));
 }
 
 /**
