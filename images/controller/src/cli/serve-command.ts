@@ -5,6 +5,7 @@ import { cloudProfile, profileForStorageUrl } from '../../../../constructs/platf
 import { servingUpstreamUrl } from '../../../../constructs/platform/serving-names';
 import { UsageError } from '../../../../stacks/cli/usage-error';
 import { KubernetesExecutor, settingsFromConfig, settingsProblems, type KubernetesRunSettings } from '../executor/kubernetes';
+import { jobCredentialIssuerFor } from '../executor/kubernetes/job-credential-issuers';
 import { jsonLogger, type LogLevel } from '../ops/logger';
 import { ensureApiKey } from '../platform/api-keys';
 import { startPlatformConsole } from '../console/platform-console';
@@ -109,6 +110,16 @@ export function planServe(flags: ServeFlags): ServePlan {
   };
 }
 
+/** The executor's per-job credential issuer for the platform's cloud; a missing controller role is a usage error. */
+function credentialsOption(plan: ServePlan): { credentials?: ReturnType<typeof jobCredentialIssuerFor> & object } {
+  try {
+    const credentials = jobCredentialIssuerFor({ settings: plan.settings, platformName: plan.config.name, env: process.env });
+    return credentials !== undefined ? { credentials } : {};
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
 /**
  * `vpctune serve`: the controller inside the platform's cluster (the controller image's command). Same API as
  * `up --local`, with the platform's object store, PostgreSQL when given, and the Kubernetes executor, which submits
@@ -124,7 +135,8 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     host: plan.host,
     port: plan.port,
     storage: storageFromUrl(plan.storageUrl),
-    executor: KubernetesExecutor.factory({ settings: plan.settings }),
+    // Per-job downscoped trainer credentials where the cloud has an issuer (ARCHITECTURE.md, "Tenant isolation below the API").
+    executor: KubernetesExecutor.factory({ settings: plan.settings, ...credentialsOption(plan) }),
     trainer: { python: 'unused: the Kubernetes executor runs the trainer image' },
     supervisor: { maxConcurrentJobs: plan.maxJobs, perProjectRunningLimit: plan.maxJobsPerProject },
     // The config's served models, each behind its Service (constructs/platform/serving-names.ts).

@@ -1,0 +1,46 @@
+/**
+ * Which per-job credential issuer `vpctune serve` gives the executor (job-credential-issuers.ts): AWS derives the
+ * trainer-job role from the controller's IRSA role and scopes sessions to the storage URL's bucket and prefix; a
+ * missing role is a clear error; clouds without an issuer get none.
+ */
+import * as path from 'node:path';
+import { loadConfigFile } from '../../../../constructs/config';
+import { adapterPrefix, fileKey, jobAccessGrant, jobOutputPrefix, modelPrefix } from '../../../../constructs/platform';
+import { jobCredentialIssuerFor } from '../../src/executor/kubernetes/job-credential-issuers';
+import { AwsJobCredentialIssuer } from '../../src/executor/kubernetes/job-credentials-aws';
+import { settingsFromConfig } from '../../src/executor/kubernetes/settings';
+
+const fixture = (cloud: string) => loadConfigFile(path.join(__dirname, '..', 'fixtures', 'kubernetes', `platform-${cloud}.yaml`));
+const GRANT = jobAccessGrant('ftjob-1', { base_model: modelPrefix('acme/base'), training_file: fileKey('file-1'), output_dir: jobOutputPrefix('ftjob-1'), fine_tuned_model: 'acme/base:x:1', publish_dir: adapterPrefix('acme/base:x:1') });
+
+describe('jobCredentialIssuerFor', () => {
+  test('GIVEN an AWS platform under IRSA WHEN the issuer is chosen THEN sessions are scoped to the storage URL’s bucket and prefix', () => {
+    // GIVEN
+    const config = fixture('aws');
+    const settings = settingsFromConfig(config, { bucketUri: 's3://acme-artifacts-1/team', trainerImage: 'r/t:1' });
+    // WHEN
+    const issuer = jobCredentialIssuerFor({ settings, platformName: config.name, env: { AWS_ROLE_ARN: `arn:aws:iam::123456789012:role/${config.name}-vpctune-controller` } });
+    // THEN
+    expect(issuer).toBeInstanceOf(AwsJobCredentialIssuer);
+    const policy = JSON.parse((issuer as AwsJobCredentialIssuer).sessionPolicy(GRANT)) as { Statement: { Resource: unknown }[] };
+    expect(policy.Statement[1]?.Resource).toEqual(['arn:aws:s3:::acme-artifacts-1/team/files/file-1', 'arn:aws:s3:::acme-artifacts-1/team/models/acme/base/*']);
+  });
+
+  test('GIVEN an AWS platform without the controller’s role WHEN the issuer is chosen THEN the error names both variables', () => {
+    // GIVEN
+    const config = fixture('aws');
+    const settings = settingsFromConfig(config, { bucketUri: 's3://acme-artifacts-1', trainerImage: 'r/t:1' });
+    // WHEN / THEN
+    expect(() => jobCredentialIssuerFor({ settings, platformName: config.name, env: {} })).toThrow(
+      "per-job trainer credentials need the controller's role: AWS_ROLE_ARN (set by IRSA) or VPCTUNE_TRAINER_JOB_ROLE_ARN (arn:aws:iam::ACCOUNT:role/NAME-vpctune-trainer-job)",
+    );
+  });
+
+  test('GIVEN a GCP platform WHEN the issuer is chosen THEN there is none yet', () => {
+    // GIVEN
+    const config = fixture('gcp');
+    const settings = settingsFromConfig(config, { bucketUri: 'gs://acme-artifacts', trainerImage: 'r/t:1' });
+    // WHEN / THEN
+    expect(jobCredentialIssuerFor({ settings, platformName: config.name, env: {} })).toBeUndefined();
+  });
+});
