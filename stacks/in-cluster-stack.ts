@@ -42,7 +42,7 @@ function outputNames(stack: TerraformStack): Set<string> {
  * through as written; references to other resources (cdktf tokens) stay references.
  */
 export function escapeTemplateLiterals(text: string): string {
-  return text.replace(/\$\{(?!TfToken\[)/g, '$${').replace(/%\{/g, '%%{');
+  return text.replace(/\$\{(?!TfToken\[)/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /**
