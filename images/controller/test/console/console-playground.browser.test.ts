@@ -163,3 +163,16 @@ test('GIVEN a job object carrying the estimate field as the Kubernetes executor 
   expect(await page.locator('xpath=//dl[@aria-label="Summary"]/dt[.="Placement"]').count()).toBe(0);
   expect(browser.problems).toEqual([]);
 });
+
+test('GIVEN a job whose events share their seconds WHEN its page shows THEN the events are listed in the API\'s order (newest first by sequence)', async () => {
+  // GIVEN the API's events of the job (a 4-step run of the fake trainer: many events in one second)
+  const fromApi = (await t.client(t.keyA).fineTuning.jobs.listEvents(jobId, { limit: 100 })).data;
+  expect(new Set(fromApi.map((e) => e.created_at)).size).toBeLessThan(fromApi.length);
+  // WHEN
+  await page.goto(`${web.url}#/jobs/${jobId}`);
+  await page.locator('ol.events li').first().waitFor();
+  // THEN each item's message (the text after its time) in the API's order
+  const shown = await page.locator('ol.events li').evaluateAll((items) => items.map((li) => li.lastChild?.textContent ?? ''));
+  expect(shown).toEqual(fromApi.map((e) => e.message));
+  expect(browser.problems).toEqual([]);
+});

@@ -32,24 +32,30 @@ export function jobPage(main: HTMLElement, jobId: string): () => void {
     h('section', { 'aria-labelledby': 'events-title' }, h('h2', { id: 'events-title' }, 'Events'), eventsBox),
   );
 
-  const events = new Map<string, JobEvent>();
+  /** Every event seen, newest first in the API's order (its sequence: events of one second keep the order they happened in). */
+  let events: readonly JobEvent[] = [];
+  const seen = new Set<string>();
   let shownResults = '';
   let timer: ReturnType<typeof setTimeout> | undefined;
   let left = false;
 
   const newEvents = async () => {
     let after: string | undefined;
+    const fresh: JobEvent[] = [];
     for (;;) {
       const page = await api<ListPage<JobEvent>>('GET', `${path}/events?limit=100${after !== undefined ? `&after=${encodeURIComponent(after)}` : ''}`);
       let reachedSeen = false;
       for (const e of page.data) {
-        if (events.has(e.id)) reachedSeen = true;
-        else events.set(e.id, e);
+        if (seen.has(e.id)) reachedSeen = true;
+        else fresh.push(e);
       }
       const last = page.data[page.data.length - 1];
-      if (reachedSeen || !page.has_more || last === undefined) return;
+      if (reachedSeen || !page.has_more || last === undefined) break;
       after = last.id;
     }
+    // only once every page is in: a failed page leaves nothing half-seen for the next poll
+    for (const e of fresh) seen.add(e.id);
+    if (fresh.length > 0) events = [...fresh, ...events];
   };
 
   const show = (job: Job, checkpoints: readonly Checkpoint[]) => {
@@ -58,10 +64,9 @@ export function jobPage(main: HTMLElement, jobId: string): () => void {
     replace(summaryBox, summary(job));
     if (job.error !== null) summaryBox.append(notice('error', `${job.error.code ?? 'error'}: ${job.error.message ?? ''}${job.error.param ? ` (${job.error.param})` : ''}`));
     replace(settingsBox, settings(job));
-    const sorted = [...events.values()].sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : -1));
-    chart.update(sorted);
+    chart.update(events);
     replace(checkpointsBox, checkpointsTable(checkpoints));
-    replace(eventsBox, eventsList(sorted));
+    replace(eventsBox, eventsList(events));
     const results = job.result_files.join(',');
     if (results !== shownResults || resultsBox.childElementCount === 0) {
       shownResults = results;

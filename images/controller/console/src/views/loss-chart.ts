@@ -14,6 +14,9 @@ function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
+/** Steps are whole numbers: tick spacings 1, 2, 5, 10, 20, 50, … (uPlot's defaults include 0.5, 2.5, …). */
+const STEP_INCREMENTS = Array.from({ length: 8 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
+
 export function lossChart(): LossChart {
   const canvasHost = h('div', { class: 'chart-canvas' });
   const caption = h('p', { class: 'chart-caption' }, 'No loss reported yet.');
@@ -30,9 +33,10 @@ export function lossChart(): LossChart {
       {
         ...size(),
         scales: { x: { time: false } },
-        axes: [{ label: 'step' }, { label: 'loss' }],
+        axes: [{ label: 'step', incrs: STEP_INCREMENTS }, { label: 'loss' }],
         series: [{ label: 'step' }, { label: 'training loss', stroke: '#2563eb', width: 2, spanGaps: true }, { label: 'validation loss', stroke: '#c2410c', width: 2, spanGaps: true }],
-        legend: { show: true },
+        // a key of the two series (the caption gives the latest values): no cursor-driven "--" values
+        legend: { show: true, live: false },
       },
       data,
       canvasHost,
