@@ -15,11 +15,13 @@ export interface PlatformValuesOptions {
   readonly identities: readonly string[];
   /** `SERVICE_ACCOUNT=ROLE_ARN`: the AWS spelling of `identities`. @default none */
   readonly roleArns: readonly string[];
+  /** Evaluate date rules as of this day, YYYY-MM-DD. @default today */
+  readonly today?: string;
 }
 
 /** The chart's values of a config, its stack outputs and identity flags, and the config they came from. */
 export function platformValues(options: PlatformValuesOptions): { config: ResolvedPlatformConfig; values: Record<string, unknown> } {
-  const config = loadConfigFile(options.config);
+  const config = loadConfigFile(options.config, options.today !== undefined ? { today: options.today } : {});
   const identities = parseIdentities(config.cloud, options.identities, options.roleArns);
   const fromStack: PlatformOutputs = options.outputs !== undefined ? platformOutputsFrom(config.cloud, options.outputs, readStackOutputs(options.outputs)) : {};
   const overrides = Object.fromEntries(Object.entries(identities).map(([sa, value]) => [IDENTITY_OUTPUTS[sa as keyof typeof IDENTITY_OUTPUTS], value]));

@@ -1,6 +1,6 @@
 /**
  * Renders and lints `charts/vpctune` with the real `helm` binary (kubernetes-tools.ts) for the chart tests: values
- * from `chartValuesFromConfig` for every example config, the outputs an AWS stack writes, and helpers over the
+ * from `vpctune platform values` (platform-values.ts) for every example config, the outputs an AWS stack writes, and helpers over the
  * rendered objects.
  */
 import * as fs from 'node:fs';
@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { Cloud } from '../../constructs/catalog';
 import { loadConfigFile, type ResolvedPlatformConfig } from '../../constructs/config';
-import { chartValuesFromConfig, type PlatformOutputs } from '../../constructs/platform/chart-values';
+import type { PlatformOutputs } from '../../constructs/platform/chart-values';
+import { platformValues } from '../../stacks/cli/platform-values';
 import { kubernetesTools, runTool, type ToolRun } from './kubernetes-tools';
 
 export const REPO = path.resolve(__dirname, '..', '..');
@@ -79,9 +80,27 @@ export function awsOutputs(config: ResolvedPlatformConfig): PlatformOutputs {
   };
 }
 
-/** The values of an example as the platform would have them: the config as written, with the AWS stack's outputs on AWS, offline elsewhere. */
+/** An example's file (stacks/examples) from its config name. */
+export function exampleFile(config: ResolvedPlatformConfig): string {
+  const file = fs.readdirSync(EXAMPLES).find((f) => /\.(ya?ml|json)$/.test(f) && (parse(fs.readFileSync(path.join(EXAMPLES, f), 'utf8')) as { name?: string }).name === config.name);
+  if (file === undefined) throw new Error(`no example named ${config.name}`);
+  return path.join(EXAMPLES, file);
+}
+
+/** Outputs as `terraform output -json` writes them, in a file. */
+export function terraformOutputsFile(outputs: PlatformOutputs): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-outputs-')), 'outputs.json');
+  fs.writeFileSync(file, JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v, type: Array.isArray(v) ? ['list', 'string'] : 'string', sensitive: false }]))));
+  return file;
+}
+
+/**
+ * The values of an example as `vpctune platform values` writes them (the config as written), with an AWS stack's
+ * `terraform output -json` on AWS and no outputs elsewhere.
+ */
 export function exampleValues(config: ResolvedPlatformConfig): Record<string, unknown> {
-  return chartValuesFromConfig(config, config.cloud === Cloud.AWS ? awsOutputs(config) : {}, { writtenConfig: writtenExample(config) });
+  const outputs = config.cloud === Cloud.AWS ? { outputs: terraformOutputsFile(awsOutputs(config)) } : {};
+  return platformValues({ config: exampleFile(config), ...outputs, identities: [], roleArns: [], ...TODAY }).values;
 }
 
 let home: string | undefined;

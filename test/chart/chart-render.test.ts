@@ -1,6 +1,6 @@
 /**
  * `charts/vpctune` through the real Helm v4: `helm lint --strict` and `helm template` for every example config's
- * values (from `chartValuesFromConfig`), every core object valid against the Kubernetes 1.34 schemas, and the
+ * values (from `vpctune platform values`), every core object valid against the Kubernetes 1.34 schemas, and the
  * controller wired as `serve` reads it. The Kueue objects and device plugins: chart-kueue-and-device-plugins.test.ts.
  */
 import * as fs from 'node:fs';

@@ -5,7 +5,7 @@ import { UsageError } from '../usage-error';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- each command's implementation loads only when it runs */
 
-type ValuesFlags = { config?: string; outputs?: string; identity?: string[]; roleArn?: string[] };
+type ValuesFlags = { config?: string; outputs?: string; identity?: string[]; roleArn?: string[]; today?: string };
 
 /** The flags `values` and `render` share: the config, the stack outputs and identity overrides. */
 function withValuesFlags(command: Command): Command {
@@ -13,12 +13,13 @@ function withValuesFlags(command: Command): Command {
     .option('--config <file>', 'the platform config (YAML)')
     .option('--outputs <file>', "the platform stack's outputs, as `terraform output -json` writes them (default: none; registry, bucket and identities are placeholders)")
     .option('--identity <account=value>', "a service account's cloud identity (IAM role ARN, Google service account email, managed identity client id), over the outputs'; repeatable", collect)
-    .option('--role-arn <account=arn>', 'AWS: the same as --identity with an IAM role ARN; repeatable', collect);
+    .option('--role-arn <account=arn>', 'AWS: the same as --identity with an IAM role ARN; repeatable', collect)
+    .option('--today <YYYY-MM-DD>', 'evaluate date rules (Kubernetes support windows) as of this day (default: today)');
 }
 
 function valuesOptions(o: ValuesFlags) {
   if (o.config === undefined) throw new UsageError('--config FILE is required');
-  return { config: o.config, ...(o.outputs !== undefined ? { outputs: o.outputs } : {}), identities: o.identity ?? [], roleArns: o.roleArn ?? [] };
+  return { config: o.config, ...(o.outputs !== undefined ? { outputs: o.outputs } : {}), identities: o.identity ?? [], roleArns: o.roleArn ?? [], ...(o.today !== undefined ? { today: o.today } : {}) };
 }
 
 export function platformCommand(context: CommandContext): Command {
