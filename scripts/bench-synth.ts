@@ -3,8 +3,9 @@
  * (stacks/examples: AWS, GCP and Azure, one app) vs a one-resource cdktf app, each in a fresh child process,
  * alternating, in the same run.
  *
- *   npx tsx scripts/bench-synth.ts [ROUNDS]      (default 5)
+ *   npx tsx scripts/bench-synth.ts [ROUNDS] [--source-maps]     (default 5 rounds)
  *
+ * Children run with source maps off, as the compiled CLI does; --source-maps keeps tsx's (the figures before that).
  * Prints per-round figures, medians, and the ratios examples/baseline. Goal: <= 3x the baseline's time, <= 500 MB.
  */
 import { spawnSync } from 'node:child_process';
@@ -27,7 +28,8 @@ interface Sample {
 function child(mode: 'examples' | 'baseline'): Sample {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${mode}-`));
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), __filename, '--child', mode, out], { cwd: REPO, encoding: 'utf8' });
+  const flags = process.argv.includes('--source-maps') ? ['--source-maps'] : [];
+  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), __filename, '--child', mode, out, ...flags], { cwd: REPO, encoding: 'utf8' });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   fs.rmSync(out, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`${mode} child failed: ${r.stderr}`);
@@ -36,6 +38,11 @@ function child(mode: 'examples' | 'baseline'): Sample {
 }
 
 function runChild(mode: string, out: string): void {
+  // tsx turns source maps on for our TypeScript; the shipped CLI (bin/vpctune.cjs over dist/) runs without them.
+  // With them on, every stack trace cdktf captures (each token records its creation stack) is mapped through the
+  // inline source maps of the provider bindings, which node then parses: about a third of the examples' time in a
+  // --cpu-prof profile, none of it in what users run. Both children turn them off, so the ratio measures synthesis.
+  if (process.argv.includes('--source-maps') === false) process.setSourceMapsEnabled(false);
   /* eslint-disable @typescript-eslint/no-require-imports */
   if (mode === 'baseline') {
     const { App, TerraformStack } = require('cdktf') as typeof import('cdktf');
@@ -58,7 +65,7 @@ const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[
 if (process.argv[2] === '--child') {
   runChild(process.argv[3] as string, process.argv[4] as string);
 } else {
-  const rounds = Number(process.argv[2] ?? 5);
+  const rounds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5);
   const samples: Record<'examples' | 'baseline', Sample[]> = { examples: [], baseline: [] };
   for (let i = 0; i < rounds; i++) {
     for (const mode of i % 2 === 0 ? (['baseline', 'examples'] as const) : (['examples', 'baseline'] as const)) {
