@@ -40,7 +40,7 @@ test('GIVEN storage that refuses deletes WHEN a file is deleted THEN the call fa
   const err = await errorOf(() => a.files.delete(file.id));
 
   // THEN the call fails as a storage fault, and the file is still listed, retrievable and downloadable
-  expect(err).toEqual({ status: 500, type: 'server_error', code: 'storage_error', param: null, message: `The content of file '${file.id}' could not be deleted from storage (a storage fault: EROFS); the file is kept: retry once storage accepts writes.` });
+  expect(err).toEqual({ status: 503, type: 'server_error', code: 'storage_unavailable', param: null, message: `Storage is unavailable: read-only file system (EROFS). The content of file '${file.id}' could not be deleted; the file is kept: retry once storage is writable again.` });
   expect((await a.files.retrieve(file.id)).id).toBe(file.id);
   expect((await a.files.list()).data.map((f) => f.id)).toContain(file.id);
   expect(await (await a.files.content(file.id)).text()).toBe(sftJsonl(10));

@@ -4,6 +4,7 @@ import { ApiError, invalidParam, notFound, shown } from '../../domain/api-error'
 import { newId } from '../../domain/ids';
 import type { FilePurpose } from '../../domain/records';
 import { BlobNotFoundError } from '../../storage/blob-storage';
+import { storageFaultOf } from '../../storage/storage-fault';
 import type { ApiContext } from '../api-context';
 import type { ApiRequest, ApiResponse, Route } from '../http-types';
 import { receiveUpload } from '../multipart-upload';
@@ -78,8 +79,9 @@ export function filesRoutes(ctx: ApiContext): readonly Route[] {
         await ctx.storage.delete(file.storageKey);
       } catch (err) {
         await ctx.store.insertFile(file);
-        const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
-        throw new ApiError(500, 'server_error', 'storage_error', `The content of file '${file.id}' could not be deleted from storage (a storage fault: ${code}); the file is kept: retry once storage accepts writes.`);
+        // One code for every storage fault the API meets (storage-fault.ts): 503 storage_unavailable, which SDKs retry.
+        const fault = storageFaultOf(err) ?? (err as NodeJS.ErrnoException).code ?? (err as Error).name;
+        throw new ApiError(503, 'server_error', 'storage_unavailable', `Storage is unavailable: ${fault}. The content of file '${file.id}' could not be deleted; the file is kept: retry once storage is writable again.`);
       }
     }
     return { status: 200, body: { id: file.id, object: 'file', deleted: true }, target: file.id };
