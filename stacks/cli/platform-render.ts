@@ -65,8 +65,9 @@ export function helmTemplate(helm: string, values: Record<string, unknown>, kube
  * `kubectl apply`. Needs a helm binary (the flag, VPCTUNE_HELM or PATH).
  */
 export async function runPlatformRender(options: PlatformValuesOptions & HelmLookup, io: CliIo): Promise<number> {
-  const helm = findHelm(options);
+  // the config, outputs and flags first: their errors are the user's to fix whichever machine runs this
   const { config, values } = platformValues(options);
+  const helm = findHelm(options);
   io.stdout.write(helmTemplate(helm, values, config.kubernetes.version));
   return ExitCode.OK;
 }

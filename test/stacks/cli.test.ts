@@ -1,8 +1,7 @@
-/** The one `vpctune` parser: help, version, flag forms, unknown flags, exit codes; synth's layout; platform render identities. */
+/** The one `vpctune` parser: help, version, flag forms, unknown flags, exit codes; synth's layout. `platform`: cli-platform.test.ts. */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { main } from '../../stacks/cli/main';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -20,7 +19,7 @@ afterAll(() => process.chdir(cwd));
 
 describe('vpctune: one parser for every command', () => {
   test.each([
-    ['validate'], ['synth'], ['platform'], ['platform', 'render'], ['estimate'], ['up'], ['serve'], ['demo'],
+    ['validate'], ['synth'], ['platform'], ['platform', 'values'], ['platform', 'render'], ['estimate'], ['up'], ['serve'], ['demo'],
     ['keys'], ['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['models'], ['models', 'import'], ['models', 'list'], ['jobs'], ['jobs', 'render'],
   ])('GIVEN %j --help THEN exit 0 with its flags, their defaults and one example', async (...words) => {
     // WHEN
@@ -74,9 +73,11 @@ describe('vpctune synth: the cdktf layout', () => {
     const r = await vpctune('synth', '--config', 'stacks/examples/aws-all-gpus.yaml', '--out', out, '--today', '2026-11-22', '--skip-policy');
     // THEN
     expect(r.code).toBe(0);
-    expect(fs.readdirSync(path.join(out, 'stacks'))).toEqual(['vpctune-demo']);
-    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { stacks: Record<string, { stackMetadataPath: string; synthesizedStackPath: string }> };
-    expect(Object.keys(manifest.stacks)).toEqual(['vpctune-demo']);
+    expect(fs.readdirSync(path.join(out, 'stacks'))).toEqual(['vpctune-demo', 'vpctune-demo-in-cluster']);
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { stacks: Record<string, { stackMetadataPath: string; synthesizedStackPath: string; dependencies: string[] }> };
+    expect(Object.keys(manifest.stacks)).toEqual(['vpctune-demo', 'vpctune-demo-in-cluster']);
+    expect(manifest.stacks['vpctune-demo-in-cluster']?.dependencies).toEqual(['vpctune-demo']);
+    expect(r.stdout.split('\n')[2]).toBe(`in-cluster stacks (apply after their platform stack): ${path.join(out, 'stacks', 'vpctune-demo-in-cluster', 'cdk.tf.json')}`);
     const stack = manifest.stacks['vpctune-demo'] as { stackMetadataPath: string; synthesizedStackPath: string };
     const metadata = JSON.parse(fs.readFileSync(path.join(out, stack.stackMetadataPath), 'utf8')) as { metadata: { stackName: string } };
     expect(metadata.metadata.stackName).toBe('vpctune-demo');
@@ -88,38 +89,5 @@ describe('vpctune synth: the cdktf layout', () => {
     const r = await vpctune('synth', '--config', 'stacks/examples/design-sketch.yaml', '--config', 'stacks/examples/design-sketch.yaml', '--out', out, '--today', '2026-11-22');
     expect([r.code, r.stderr]).toEqual([2, 'vpctune synth: two configs are named acme-ft; stack vpctune-acme-ft would be defined twice\n']);
     expect(fs.readdirSync(out)).toEqual([]);
-  });
-});
-
-describe('vpctune platform render: identities from the cloud profile', () => {
-  const accounts = (yaml: string) =>
-    Object.fromEntries(
-      parseAllDocuments(yaml)
-        .map((d) => d.toJS() as { kind: string; metadata: { name: string; annotations?: Record<string, string> } })
-        .filter((o) => o.kind === 'ServiceAccount')
-        .map((o) => [o.metadata.name, o.metadata.annotations ?? {}]),
-    );
-
-  test('GIVEN AWS and --identity plus the --role-arn alias THEN both carry the IRSA annotation', async () => {
-    const r = await vpctune('platform', 'render', '--config', 'stacks/examples/design-sketch.yaml', '--identity', 'vpctune-trainer=arn:aws:iam::123456789012:role/t', '--role-arn=vpctune-server=arn:aws:iam::123456789012:role/s');
-    expect(r.code).toBe(0);
-    expect(accounts(r.stdout)).toEqual({
-      'vpctune-controller': {},
-      'vpctune-trainer': { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/t' },
-      'vpctune-server': { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/s' },
-    });
-  });
-
-  test('GIVEN Azure and a client id THEN the workload identity annotation; an ARN is refused naming what is allowed', async () => {
-    const ok = await vpctune('platform', 'render', '--config', 'stacks/examples/azure-a100.yaml', '--identity', 'vpctune-trainer=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0');
-    expect(ok.code).toBe(0);
-    expect(accounts(ok.stdout)['vpctune-trainer']).toEqual({ 'azure.workload.identity/client-id': '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' });
-    const bad = await vpctune('platform', 'render', '--config', 'stacks/examples/azure-a100.yaml', '--role-arn', 'vpctune-trainer=arn:aws:iam::123456789012:role/t');
-    expect([bad.code, bad.stderr]).toEqual([2, 'vpctune platform render: --role-arn vpctune-trainer=arn:aws:iam::123456789012:role/t: "arn:aws:iam::123456789012:role/t" is not a managed identity client id (a UUID) (the azure.workload.identity/client-id annotation on azure)\n']);
-  });
-
-  test('GIVEN an unknown service account THEN exit 2 listing the accounts', async () => {
-    const r = await vpctune('platform', 'render', '--config', 'stacks/examples/design-sketch.yaml', '--identity', 'trainer=arn:aws:iam::1:role/x');
-    expect([r.code, r.stderr]).toEqual([2, 'vpctune platform render: --identity trainer=arn:aws:iam::1:role/x: expected SERVICE_ACCOUNT=VALUE with SERVICE_ACCOUNT one of vpctune-controller, vpctune-trainer, vpctune-server\n']);
   });
 });

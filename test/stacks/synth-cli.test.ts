@@ -18,7 +18,8 @@ describe('vpctune synth', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines.slice(0, 2)).toEqual([path.join(out, 'stacks', 'vpctune-demo', 'cdk.tf.json'), path.join(out, 'stacks', 'vpctune-acme-ft', 'cdk.tf.json')]);
     expect(lines[2]).toMatch(/^synthesized 2 stacks in \d+ ms$/);
-    expect(lines.slice(3)).toEqual(['vpctune-demo: policy: no findings', 'vpctune-acme-ft: policy: no findings']);
+    expect(lines[3]).toBe(`in-cluster stacks (apply after their platform stack): ${path.join(out, 'stacks', 'vpctune-demo-in-cluster', 'cdk.tf.json')} ${path.join(out, 'stacks', 'vpctune-acme-ft-in-cluster', 'cdk.tf.json')}`);
+    expect(lines.slice(4)).toEqual(['vpctune-demo: policy: no findings', 'vpctune-acme-ft: policy: no findings']);
     const stack = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'vpctune-acme-ft', 'cdk.tf.json'), 'utf8')) as { terraform: { required_providers: { aws: { version: string } } } };
     expect(stack.terraform.required_providers.aws.version).toBe('5.100.0');
     expect(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).toContain('vpctune-acme-ft');
