@@ -26,6 +26,7 @@ export function allOptionsValues(): Record<string, unknown> {
       podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
       serviceMonitor: { enabled: true, interval: '15s', labels: { release: 'prometheus' } },
     },
+    console: { enabled: true, port: 8443 },
     trainer: { image: { digest: DIGEST } },
     serving: { image: { digest: DIGEST } },
     networkPolicy: {

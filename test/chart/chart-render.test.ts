@@ -69,11 +69,11 @@ describe('the controller Deployment', () => {
     objects = (await renderChart(exampleValues(config))).objects;
   });
 
-  test('GIVEN the sketch on AWS WHEN rendered THEN it runs `serve` with its four settings, the database URL from a Secret and the cloud env', () => {
+  test('GIVEN the sketch on AWS WHEN rendered THEN it runs `serve` with its four settings and the console on 8322, the database URL from a Secret and the cloud env', () => {
     const pod = podSpecOf(find(objects, 'Deployment', 'vpctune-controller'))!;
     const c = pod.containers[0]!;
     expect(c.image).toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-ft/controller:0.1.0');
-    expect(c.args).toEqual(['serve', '--max-jobs', '64', '--max-jobs-per-project', '8']);
+    expect(c.args).toEqual(['serve', '--max-jobs', '64', '--max-jobs-per-project', '8', '--console-port', '8322']);
     expect(c.env).toEqual([
       { name: 'VPCTUNE_CONFIG_FILE', value: '/etc/vpctune/config/vpctune.yaml' },
       { name: 'VPCTUNE_STORAGE_URL', value: 's3://acme-ft-artifacts-20261122' },
@@ -86,7 +86,10 @@ describe('the controller Deployment', () => {
     ]);
     expect(c['livenessProbe']).toMatchObject({ httpGet: { path: '/healthz', port: 'http' } });
     expect(c['readinessProbe']).toMatchObject({ httpGet: { path: '/readyz', port: 'http' } });
-    expect(c['ports']).toEqual([{ name: 'http', containerPort: 8321, protocol: 'TCP' }]);
+    expect(c['ports']).toEqual([
+      { name: 'http', containerPort: 8321, protocol: 'TCP' },
+      { name: 'console', containerPort: 8322, protocol: 'TCP' },
+    ]);
     expect(c['volumeMounts']).toEqual([
       { name: 'config', mountPath: '/etc/vpctune/config', readOnly: true },
       { name: 'data', mountPath: '/data' },
@@ -107,10 +110,10 @@ describe('the controller Deployment', () => {
     expect(objects.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name)).toEqual(['cluster-autoscaler']);
   });
 
-  test('THEN the NetworkPolicies deny by default and open only the API in, and DNS, the API server, the database, HTTPS and the serving pods out', () => {
+  test('THEN the NetworkPolicies deny by default and open only the API and the console in, and DNS, the API server, the database, HTTPS and the serving pods out', () => {
     expect(find(objects, 'NetworkPolicy', 'vpctune-default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     const spec = find(objects, 'NetworkPolicy', 'vpctune-controller').spec as { ingress: unknown; egress: unknown };
-    expect(spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8321 }] }]);
+    expect(spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8321 }, { protocol: 'TCP', port: 8322 }] }]);
     expect(spec.egress).toEqual([
       { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
       { to: [{ ipBlock: { cidr: '10.42.0.0/16' } }], ports: [{ protocol: 'TCP', port: 443 }] },

@@ -27,7 +27,7 @@ describe('every option on', () => {
     const pod = podSpecOf(controller)!;
     const c = pod.containers[0]!;
     expect(c.image).toBe(`123456789012.dkr.ecr.us-east-1.amazonaws.com/vpctune-demo/controller@${DIGEST}`);
-    expect(c.args).toEqual(['serve', '--max-jobs', '200', '--max-jobs-per-project', '20']);
+    expect(c.args).toEqual(['serve', '--max-jobs', '200', '--max-jobs-per-project', '20', '--console-port', '8322']);
     expect(c.env).toEqual(
       expect.arrayContaining([
         { name: 'VPCTUNE_TRAINER_IMAGE', value: `123456789012.dkr.ecr.us-east-1.amazonaws.com/vpctune-demo/trainer@${DIGEST}` },
@@ -40,14 +40,20 @@ describe('every option on', () => {
     expect(pod.volumes).toContainEqual({ name: 'database-ca', configMap: { name: 'rds-ca' } });
     expect(pod['tolerations']).toEqual([{ key: 'CriticalAddonsOnly', operator: 'Exists' }]);
     expect((controller.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations['example.com/team']).toBe('ml-platform');
-    expect(find(objects, 'Service', 'vpctune-controller').spec).toMatchObject({ type: 'LoadBalancer', ports: [{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }] });
+    expect(find(objects, 'Service', 'vpctune-controller').spec).toMatchObject({
+      type: 'LoadBalancer',
+      ports: [
+        { name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' },
+        { name: 'console', port: 8443, targetPort: 'console', protocol: 'TCP' },
+      ],
+    });
     expect(find(objects, 'ServiceMonitor', 'vpctune-controller')).toMatchObject({
       apiVersion: 'monitoring.coreos.com/v1',
       metadata: { namespace: 'vpctune', labels: { release: 'prometheus' } },
       spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'vpctune-controller' } }, endpoints: [{ port: 'http', path: '/metrics', interval: '15s' }] },
     });
     expect((find(objects, 'NetworkPolicy', 'vpctune-controller').spec as { ingress: unknown }).ingress).toEqual([
-      { ports: [{ protocol: 'TCP', port: 8321 }], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }] },
+      { ports: [{ protocol: 'TCP', port: 8321 }, { protocol: 'TCP', port: 8322 }], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }] },
     ]);
     expect((find(objects, 'ClusterQueue', 'vpctune').spec as { queueingStrategy: string }).queueingStrategy).toBe('StrictFIFO');
     for (const name of ['nvidia-device-plugin', 'aws-efa-k8s-device-plugin']) expect(podSpecOf(find(objects, 'DaemonSet', name))!.containers[0]!.image).toMatch(new RegExp(`@${DIGEST}$`));
