@@ -27,7 +27,7 @@ describe('AWS platform stack', () => {
       ['system', 'm6i.large', 'ON_DEMAND'],
     ]);
     expect(Object.keys(s.output).sort()).toEqual([
-      'bastion_instance_id', 'bucket', 'cluster_autoscaler_role_arn', 'cluster_endpoint', 'cluster_name', 'cluster_oidc_issuer', 'database_endpoint', 'database_secret_arn', 'gpu_pools',
+      'bastion_instance_id', 'bucket', 'cluster_autoscaler_role_arn', 'cluster_ca_certificate', 'cluster_endpoint', 'cluster_name', 'cluster_oidc_issuer', 'database_endpoint', 'database_secret_arn', 'gpu_pools',
       'registry_controller', 'registry_server', 'registry_trainer', 'role_vpctune_controller', 'role_vpctune_server', 'role_vpctune_trainer',
     ]);
     expect(s.provider.aws[0]).toEqual({ region: 'us-east-1', default_tags: [{ tags: { 'vpctune.dev/platform': 'vpctune-demo', 'managed-by': 'vpctune', team: 'ml-platform' } }] });
