@@ -82,8 +82,9 @@ export class JobPauseService {
       const updated =
         job.status === 'queued'
           ? await this.deps.store.transitionJob(job.id, { from: ['queued'], patch: { pausedAt: null }, events: [event] })
-          : // Still checkpointing: its run ends as a stop at a checkpoint and the supervisor resumes it at once.
-            await this.deps.store.transitionJob(job.id, { from: ['running'], patch: { pausedAt: null }, events: [event] });
+          : // Still checkpointing: its run ends as a stop at a checkpoint and is resumed at once by the supervisor.
+            // That stop was asked for, not an interruption: the attempt it counts is given back.
+            await this.deps.store.transitionJob(job.id, { from: ['running'], patch: { pausedAt: null, attempt: Math.max(0, job.attempt - 1) }, events: [event] });
       if (updated === undefined) continue;
       this.deps.kick();
       return updated;

@@ -128,8 +128,7 @@ export class JobSupervisor implements RunListener {
         const job = await this.store.transitionJob(q.id, {
           from: ['queued'],
           // the queued estimate now counts from the start; the trainer's ETA replaces it with its first progress
-          // a run after a pause is a new attempt: the Kubernetes executor names each attempt's Job apart
-          patch: { status: 'running', attempt: q.startedAt === null ? 1 : q.attempt + 1, startedAt: q.startedAt ?? this.now(), estimatedFinish: q.estimatedRunSeconds === null ? null : this.now() + q.estimatedRunSeconds },
+          patch: { status: 'running', attempt: 1, startedAt: q.startedAt ?? this.now(), estimatedFinish: q.estimatedRunSeconds === null ? null : this.now() + q.estimatedRunSeconds },
           // a job that has started before was paused and resumed: its run continues from its checkpoint
           events: [jobEvent(this.now(), q.startedAt === null ? 'Fine-tuning job started' : 'Fine-tuning job started again after a pause')],
         });
