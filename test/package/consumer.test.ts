@@ -64,6 +64,9 @@ function filesUnder(rel: string, keep: (name: string) => boolean): string[] {
   });
 }
 
+/** The built web console that `vpctune up` and `serve` serve (scripts/build-console.cjs). */
+const CONSOLE_FILES = ['dist/console/app.css', 'dist/console/app.js', 'dist/console/index.html'];
+
 let work: string;
 let app: string;
 let tarballFiles: string[];
@@ -71,6 +74,9 @@ let tarballFiles: string[];
 beforeAll(() => {
   // GIVEN the package built (an up-to-date build is skipped) and packed into a folder outside the repository
   mustRun(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', 'tsconfig.build.json'], REPO);
+  // the web console too when it is not built (npm run build builds it; rebuilding it here would pull it from under the
+  // console tests that may be serving it beside this one)
+  if (!CONSOLE_FILES.every((f) => fs.existsSync(path.join(REPO, f)))) mustRun(process.execPath, [path.join('scripts', 'build-console.cjs')], REPO);
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-consumer-'));
   // --ignore-scripts: prepack would delete dist/, which the CLI tests running beside this one load; it was just built.
   const packed = JSON.parse(mustRun('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], REPO)) as {
@@ -117,6 +123,8 @@ describe('the vpctune npm package', () => {
     expect([...compiled, ...runtime, ...exportTargets, ...typesTargets].filter((f) => !tarballFiles.includes(f))).toEqual([]);
     expect(tarballFiles).toContain('dist/stacks/cli/main.js');
     expect(tarballFiles).toContain('images/trainer/src/vpctune_trainer/__main__.py');
+    // AND the web console, built: its three files and nothing else of it
+    expect(tarballFiles.filter((f) => f.startsWith('dist/console/'))).toEqual(CONSOLE_FILES);
     // AND nothing a consumer does not run: no TypeScript sources, tests, build info, Python caches or trainer tests
     const unwanted = tarballFiles.filter(
       (f) =>
