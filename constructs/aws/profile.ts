@@ -1,5 +1,6 @@
 import { Cloud } from '../catalog/types';
-import type { CloudProfile, StorageLocation } from '../platform/cloud-profile';
+import { awsConfigIssues } from './config-rules';
+import { JobCredentialMechanism, type CloudProfile, type StorageLocation } from '../platform/cloud-profile';
 import { lettersAfterRegion } from '../platform/region-zones';
 import { joinStorageUrl, splitStorageUrl, type StorageNameRule } from '../platform/storage-url';
 
@@ -48,6 +49,7 @@ export const AWS_PROFILE: CloudProfile = {
     credentialExec: (clusterName, region) => ({ apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['eks', 'get-token', '--cluster-name', clusterName, '--region', region] }),
     credentialTool: 'the AWS CLI v2 (aws eks get-token)',
   },
+  jobCredentials: JobCredentialMechanism.STS_SESSION_POLICY,
   runsNvidiaDevicePlugin: true,
   supportsEfa: true,
   // boto3 and the AWS SDKs read the region from AWS_REGION (AWS_DEFAULT_REGION for older clients) and an S3
@@ -58,5 +60,5 @@ export const AWS_PROFILE: CloudProfile = {
     ...(storageEndpoint !== undefined ? [{ name: 'AWS_ENDPOINT_URL_S3', value: storageEndpoint }] : []),
   ],
   addedTaints: () => [],
-  configIssues: () => [],
+  configIssues: awsConfigIssues,
 };

@@ -93,3 +93,13 @@ export function jobAccessBoundary(grant: JobAccessGrant, bucket: string): Creden
   }
   return { accessBoundary: { accessBoundaryRules: rules } };
 }
+
+/** The trainer-job service account's id (`<platform>-tjb`, at most 28 characters): the source of per-job tokens, impersonated by the controller only. */
+export function trainerJobServiceAccountId(platformName: string): string {
+  return `${platformName}-tjb`;
+}
+
+/** Its email in `project`: what the controller impersonates. */
+export function trainerJobServiceAccountEmail(platformName: string, project: string): string {
+  return `${trainerJobServiceAccountId(platformName)}@${project}.iam.gserviceaccount.com`;
+}

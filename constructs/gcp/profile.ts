@@ -1,5 +1,5 @@
 import { Cloud } from '../catalog/types';
-import type { CloudProfile, StorageLocation } from '../platform/cloud-profile';
+import { JobCredentialMechanism, type CloudProfile, type StorageLocation } from '../platform/cloud-profile';
 import { lettersAfterRegion } from '../platform/region-zones';
 import { joinStorageUrl, splitStorageUrl, type StorageNameRule } from '../platform/storage-url';
 import { gcpConfigIssues } from './config-rules';
@@ -46,6 +46,7 @@ export const GCP_PROFILE: CloudProfile = {
     credentialExec: () => ({ apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'gke-gcloud-auth-plugin', args: [] }),
     credentialTool: 'gke-gcloud-auth-plugin (gcloud components install gke-gcloud-auth-plugin)',
   },
+  jobCredentials: JobCredentialMechanism.CREDENTIAL_ACCESS_BOUNDARY,
   runsNvidiaDevicePlugin: false,
   supportsEfa: false,
   // Application Default Credentials come from the metadata server (Workload Identity); google-cloud-storage reads an

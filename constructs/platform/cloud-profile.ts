@@ -1,6 +1,17 @@
 import type { CapacityType, Cloud } from '../catalog';
 import type { ConfigIssue } from '../config/issues';
 
+/**
+ * How the controller mints one job's downscoped trainer credentials on a cloud (ARCHITECTURE.md, "Tenant isolation
+ * below the API"); the executor picks its issuer by this, never by the cloud.
+ */
+export enum JobCredentialMechanism {
+  /** AWS: `sts:AssumeRole` of the trainer-job role with an inline session policy. */
+  STS_SESSION_POLICY = 'sts-session-policy',
+  /** GCP: a trainer-job service account token exchanged at Google's STS for one bounded by a Credential Access Boundary. */
+  CREDENTIAL_ACCESS_BOUNDARY = 'credential-access-boundary',
+}
+
 /** An environment variable for a pod, as Kubernetes writes it. */
 export interface ProfileEnvVar {
   readonly name: string;
@@ -114,6 +125,8 @@ export interface CloudProfile {
   readonly workloadIdentity: WorkloadIdentityBinding;
   /** The platform stack's output names and how the in-cluster stack signs in to the cluster. */
   readonly platformStack: PlatformStackFacts;
+  /** How per-job trainer credentials are minted. @default none: trainers use their workload identity */
+  readonly jobCredentials?: JobCredentialMechanism;
   /** Whether the platform must run the NVIDIA device plugin itself (GKE runs its own). */
   readonly runsNvidiaDevicePlugin: boolean;
   /** Whether pools with `efa: true` get the EFA device plugin (AWS only). */

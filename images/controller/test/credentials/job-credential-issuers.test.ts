@@ -1,13 +1,15 @@
 /**
  * Which per-job credential issuer `vpctune serve` gives the executor (job-credential-issuers.ts): AWS derives the
  * trainer-job role from the controller's IRSA role and scopes sessions to the storage URL's bucket and prefix; a
- * missing role is a clear error; clouds without an issuer get none.
+ * missing role is a clear error; GCP downscopes the trainer-job service account named from the project; clouds
+ * whose profile names no mechanism get none.
  */
 import * as path from 'node:path';
 import { loadConfigFile } from '../../../../constructs/config';
 import { adapterPrefix, fileKey, jobAccessGrant, jobOutputPrefix, modelPrefix } from '../../../../constructs/platform';
 import { jobCredentialIssuerFor } from '../../src/executor/kubernetes/job-credential-issuers';
 import { AwsJobCredentialIssuer } from '../../src/executor/kubernetes/job-credentials-aws';
+import { GcpJobCredentialIssuer } from '../../src/executor/kubernetes/job-credentials-gcp';
 import { settingsFromConfig } from '../../src/executor/kubernetes/settings';
 
 const fixture = (cloud: string) => loadConfigFile(path.join(__dirname, '..', 'fixtures', 'kubernetes', `platform-${cloud}.yaml`));
@@ -36,10 +38,34 @@ describe('jobCredentialIssuerFor', () => {
     );
   });
 
-  test('GIVEN a GCP platform WHEN the issuer is chosen THEN there is none yet', () => {
+  test('GIVEN a GCP platform with its project WHEN the issuer is chosen THEN tokens downscope the trainer-job account to the storage URL’s bucket and prefix', () => {
+    // GIVEN
+    const config = fixture('gcp');
+    const settings = settingsFromConfig(config, { bucketUri: 'gs://acme-artifacts/team', trainerImage: 'r/t:1' });
+    // WHEN
+    const issuer = jobCredentialIssuerFor({ settings, platformName: config.name, env: { GOOGLE_CLOUD_PROJECT: 'proj-1' } });
+    // THEN
+    expect(issuer).toBeInstanceOf(GcpJobCredentialIssuer);
+    expect((issuer as GcpJobCredentialIssuer).serviceAccount).toBe(`${config.name}-tjb@proj-1.iam.gserviceaccount.com`);
+    expect((issuer as GcpJobCredentialIssuer).accessBoundary(GRANT).accessBoundary.accessBoundaryRules[0]?.availabilityCondition.expression).toBe(
+      "resource.name == 'projects/_/buckets/acme-artifacts/objects/team/files/file-1'",
+    );
+  });
+
+  test('GIVEN a GCP platform without project or account WHEN the issuer is chosen THEN the error names both variables', () => {
     // GIVEN
     const config = fixture('gcp');
     const settings = settingsFromConfig(config, { bucketUri: 'gs://acme-artifacts', trainerImage: 'r/t:1' });
+    // WHEN / THEN
+    expect(() => jobCredentialIssuerFor({ settings, platformName: config.name, env: {} })).toThrow(
+      "per-job trainer credentials need the trainer-job service account: VPCTUNE_TRAINER_JOB_SERVICE_ACCOUNT (NAME-tjb@PROJECT.iam.gserviceaccount.com) or GOOGLE_CLOUD_PROJECT (the platform's project)",
+    );
+  });
+
+  test('GIVEN an Azure platform WHEN the issuer is chosen THEN there is none yet (its profile names no mechanism)', () => {
+    // GIVEN
+    const config = fixture('azure');
+    const settings = settingsFromConfig(config, { bucketUri: 'az://acmeartifacts/artifacts', trainerImage: 'r/t:1' });
     // WHEN / THEN
     expect(jobCredentialIssuerFor({ settings, platformName: config.name, env: {} })).toBeUndefined();
   });

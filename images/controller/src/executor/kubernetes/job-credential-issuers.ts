@@ -1,10 +1,13 @@
 /**
- * Which per-job credential issuer a cloud's trainers get (ARCHITECTURE.md, "Tenant isolation below the API"): a table,
- * one entry per cloud that has one. AWS only so far; on GCP and Azure trainers still use their workload identity.
+ * Which per-job credential issuer a cloud's trainers get (ARCHITECTURE.md, "Tenant isolation below the API"): a table
+ * keyed by the cloud profile's `jobCredentials` mechanism; a cloud without one keeps its trainers on their workload
+ * identity.
  */
-import type { Cloud } from '../../../../../constructs/catalog';
+import { JobCredentialMechanism } from '../../../../../constructs/platform/cloud-profile';
 import { cloudProfile } from '../../../../../constructs/platform/cloud-profiles';
+import { trainerJobServiceAccountEmail } from '../../../../../constructs/gcp/job-access-boundary';
 import { AwsJobCredentialIssuer, trainerJobRoleArn } from './job-credentials-aws';
+import { GcpJobCredentialIssuer } from './job-credentials-gcp';
 import type { JobCredentialIssuer } from './job-credentials';
 import type { KubernetesRunSettings } from './settings';
 
@@ -12,12 +15,15 @@ export interface IssuerContext {
   readonly settings: KubernetesRunSettings;
   /** The platform's name (the trainer-job role is named after it). */
   readonly platformName: string;
-  /** The controller's environment: `AWS_ROLE_ARN` (IRSA) or `VPCTUNE_TRAINER_JOB_ROLE_ARN`. */
+  /**
+   * The controller's environment: `AWS_ROLE_ARN` (IRSA) or `VPCTUNE_TRAINER_JOB_ROLE_ARN` on AWS;
+   * `VPCTUNE_TRAINER_JOB_SERVICE_ACCOUNT` or `GOOGLE_CLOUD_PROJECT` on GCP.
+   */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-const ISSUERS: Readonly<Partial<Record<Cloud, (ctx: IssuerContext) => JobCredentialIssuer>>> = {
-  aws: (ctx) => {
+const ISSUERS: Readonly<Record<JobCredentialMechanism, (ctx: IssuerContext) => JobCredentialIssuer>> = {
+  [JobCredentialMechanism.STS_SESSION_POLICY]: (ctx) => {
     const parsed = cloudProfile(ctx.settings.cloud).storage.parse(ctx.settings.bucketUri);
     if (parsed === undefined) throw new Error(`bucket ${JSON.stringify(ctx.settings.bucketUri)} is not an S3 URL; allowed: s3://BUCKET[/PREFIX]`);
     const explicit = ctx.env['VPCTUNE_TRAINER_JOB_ROLE_ARN'];
@@ -28,9 +34,21 @@ const ISSUERS: Readonly<Partial<Record<Cloud, (ctx: IssuerContext) => JobCredent
     const roleArn = explicit !== undefined && explicit !== '' ? explicit : trainerJobRoleArn(own as string, ctx.platformName);
     return new AwsJobCredentialIssuer({ roleArn, bucket: parsed.location.bucket, prefix: parsed.prefix, region: ctx.settings.region });
   },
+  [JobCredentialMechanism.CREDENTIAL_ACCESS_BOUNDARY]: (ctx) => {
+    const parsed = cloudProfile(ctx.settings.cloud).storage.parse(ctx.settings.bucketUri);
+    if (parsed === undefined) throw new Error(`bucket ${JSON.stringify(ctx.settings.bucketUri)} is not a GCS URL; allowed: gs://BUCKET[/PREFIX]`);
+    const explicit = ctx.env['VPCTUNE_TRAINER_JOB_SERVICE_ACCOUNT'];
+    const project = ctx.env['GOOGLE_CLOUD_PROJECT'];
+    if ((explicit === undefined || explicit === '') && (project === undefined || project === '')) {
+      throw new Error('per-job trainer credentials need the trainer-job service account: VPCTUNE_TRAINER_JOB_SERVICE_ACCOUNT (NAME-tjb@PROJECT.iam.gserviceaccount.com) or GOOGLE_CLOUD_PROJECT (the platform\'s project)');
+    }
+    const serviceAccount = explicit !== undefined && explicit !== '' ? explicit : trainerJobServiceAccountEmail(ctx.platformName, project as string);
+    return new GcpJobCredentialIssuer({ serviceAccount, bucket: parsed.location.bucket, prefix: parsed.prefix });
+  },
 };
 
-/** The issuer of `ctx.settings.cloud`, or undefined where the cloud has none yet. Throws when one is due but cannot be built. */
+/** The issuer of `ctx.settings.cloud`'s mechanism, or undefined where it has none. Throws when one is due but cannot be built. */
 export function jobCredentialIssuerFor(ctx: IssuerContext): JobCredentialIssuer | undefined {
-  return ISSUERS[ctx.settings.cloud]?.(ctx);
+  const mechanism = cloudProfile(ctx.settings.cloud).jobCredentials;
+  return mechanism === undefined ? undefined : ISSUERS[mechanism](ctx);
 }
