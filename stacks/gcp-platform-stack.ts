@@ -52,5 +52,10 @@ export class GcpPlatformStack extends TerraformStack {
     for (const image of ALL_IMAGES) new TerraformOutput(this, `registry_${image}`, { value: p.repositoryUrl(image) });
     for (const sa of ALL_SERVICE_ACCOUNTS) new TerraformOutput(this, `service_account_${sa.replace(/-/g, '_')}`, { value: p.serviceAccountEmail(sa) });
     if (p.bastion !== undefined) new TerraformOutput(this, 'bastion_instance', { value: p.bastion.instance.name });
+    if (p.database !== undefined) {
+      new TerraformOutput(this, 'database_endpoint', { value: p.database.endpoint });
+      // Secret Manager secret id (projects/P/secrets/NAME); its latest version is {"username", "password"}
+      new TerraformOutput(this, 'database_secret_id', { value: p.database.secretId });
+    }
   }
 }

@@ -121,17 +121,19 @@ export const platformConfigSchema = z
       .strict()
       .default({}),
     /**
-     * The controller's PostgreSQL (AWS: RDS in the private subnets; its password in Secrets Manager). `forceDestroy`
-     * under `storage` also turns its deletion protection off. @default { external: false, instanceClass: db.t4g.small, storageGiB: 20 }
+     * The controller's PostgreSQL (AWS: RDS in the private subnets, its password in Secrets Manager; GCP: Cloud SQL on a
+     * private IP, its password in Secret Manager; Azure: a flexible server in a delegated subnet, its password in Key
+     * Vault). `forceDestroy` under `storage` also turns its deletion protection off. Each cloud checks the forms of
+     * instanceClass and storageGiB in its profile's configIssues. @default { external: false } and the cloud's tier and size
      */
     database: z
       .object({
         /** Bring your own PostgreSQL: the stack creates none. @default false */
         external: z.boolean().default(false),
-        /** RDS instance class. @default db.t4g.small */
-        instanceClass: z.string().regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'must be an RDS instance class like db.t4g.small').default('db.t4g.small'),
-        /** Allocated storage, GiB (gp3). @default 20 */
-        storageGiB: z.number().int().min(20).max(65536).default(20),
+        /** The cloud's tier: RDS instance class (AWS), Cloud SQL machine tier (GCP), flexible server SKU (Azure). @default db.t4g.small, db-custom-1-3840, B_Standard_B2s */
+        instanceClass: z.string().min(1).optional(),
+        /** Storage, GiB (AWS gp3 20-65536, GCP SSD 10-65536, Azure one of the flexible server sizes 32-32767). @default 20, 10, 32 */
+        storageGiB: z.number().int().min(1).max(65536).optional(),
       })
       .strict()
       .default({}),

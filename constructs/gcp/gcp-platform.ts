@@ -6,12 +6,14 @@ import { ALL_SERVICE_ACCOUNTS, PlatformImage, ServiceAccount } from '../platform
 import { ArtifactStore } from './artifact-store';
 import { Bastion } from './bastion';
 import { Cluster } from './cluster';
+import { CloudSqlDatabase } from './database';
 import { EncryptionKey } from './encryption-key';
 import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
 import { gpuPoolZones } from './gpu-zones';
 import { ImageRegistry } from './image-registry';
 import { Network } from './network';
 import { NodeServiceAccount } from './node-service-account';
+import { PrivateServicesAccess } from './private-services-access';
 import { ServiceAgents } from './service-agents';
 import { WorkloadIdentity } from './workload-identity';
 
@@ -20,7 +22,7 @@ export interface GcpPlatformProps {
   readonly config: ResolvedPlatformConfig;
 }
 
-/** The whole GCP platform from one config: network, keys, GKE, GPU pools, bucket, registry, identities, bastion. */
+/** The whole GCP platform from one config: network, keys, GKE, GPU pools, bucket, registry, identities, database, bastion. */
 export class GcpPlatform extends Construct {
   public readonly project: string;
   public readonly network: Network;
@@ -33,6 +35,9 @@ export class GcpPlatform extends Construct {
   public readonly registry: ImageRegistry;
   public readonly identity: WorkloadIdentity;
   public readonly bastion?: Bastion;
+  /** The controller's Cloud SQL PostgreSQL and its key; absent with `database.external: true`. */
+  public readonly database?: CloudSqlDatabase;
+  public readonly databaseKey?: EncryptionKey;
   private readonly config: ResolvedPlatformConfig;
 
   constructor(scope: Construct, id: string, props: GcpPlatformProps) {
@@ -102,6 +107,21 @@ export class GcpPlatform extends Construct {
       bucket: this.artifacts.bucket,
       bucketName: this.artifacts.bucketName,
     });
+    if (!c.database.external) {
+      const privateServices = new PrivateServicesAccess(this, 'private-services', { ...common, networkId: this.network.network.id, cidr: c.network.cidr });
+      // Cloud SQL encrypts disks and backups, Secret Manager the password's payload, both with this key.
+      this.databaseKey = new EncryptionKey(this, 'database-key', { keyRing: this.keyRing, name: 'database', users: [agents.cloudSql, agents.secretManager] });
+      this.database = new CloudSqlDatabase(this, 'database', {
+        ...common,
+        region: c.region,
+        networkId: this.network.network.id,
+        privateServices,
+        key: this.databaseKey,
+        tier: c.database.instanceClass,
+        storageGiB: c.database.storageGiB,
+        forceDestroy: c.storage.forceDestroy,
+      });
+    }
     if (c.bastion.enabled) {
       this.bastion = new Bastion(this, 'bastion', {
         ...common,

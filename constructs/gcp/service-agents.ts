@@ -3,7 +3,7 @@ import { DataGoogleStorageProjectServiceAccount } from '@cdktf/provider-google/l
 import { Construct } from 'constructs';
 
 /**
- * The Google-managed service agents that encrypt with the platform's keys (GKE secrets, GCS, Artifact Registry, Compute Engine disks), as
+ * The Google-managed service agents that encrypt with the platform's keys (GKE secrets, GCS, Artifact Registry, Compute Engine disks, Cloud SQL, Secret Manager), as
  * IAM members. The project number comes from the project at plan time; nothing is hard-coded.
  */
 export class ServiceAgents extends Construct {
@@ -12,6 +12,10 @@ export class ServiceAgents extends Construct {
   public readonly artifactRegistry: string;
   /** The Compute Engine service agent: it encrypts node and VM boot disks with a CMEK. */
   public readonly computeEngine: string;
+  /** The Cloud SQL service agent: it encrypts the database's disks and backups with a CMEK. */
+  public readonly cloudSql: string;
+  /** The Secret Manager service agent: it encrypts secret payloads with a CMEK. */
+  public readonly secretManager: string;
 
   constructor(scope: Construct, id: string, props: { readonly project: string }) {
     super(scope, id);
@@ -21,5 +25,7 @@ export class ServiceAgents extends Construct {
     this.storage = `serviceAccount:${gcs.emailAddress}`;
     this.artifactRegistry = `serviceAccount:service-${project.number}@gcp-sa-artifactregistry.iam.gserviceaccount.com`;
     this.computeEngine = `serviceAccount:service-${project.number}@compute-system.iam.gserviceaccount.com`;
+    this.cloudSql = `serviceAccount:service-${project.number}@gcp-sa-cloud-sql.iam.gserviceaccount.com`;
+    this.secretManager = `serviceAccount:service-${project.number}@gcp-sa-secretmanager.iam.gserviceaccount.com`;
   }
 }

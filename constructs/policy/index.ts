@@ -59,6 +59,7 @@ export {
   NODE_SERVICE_ACCOUNT_LEAST_PRIVILEGE,
   BOOT_DISK_CMEK,
 } from './gcp-rules';
+export { CLOUD_SQL_BACKUPS, CLOUD_SQL_CMEK, CLOUD_SQL_DELETION_PROTECTION, CLOUD_SQL_NO_PUBLIC_IP, CLOUD_SQL_POLICY_RULES, CLOUD_SQL_TLS, CLOUD_SQL_TLS_MODES, GCP_FORCE_DESTROY_LABEL } from './cloud-sql-rules';
 export { StackModel } from './stack-model';
 export type { Block, PolicyDocument, Statement } from './stack-model';
 export { Severity } from './types';

@@ -9,6 +9,7 @@
 import { Block, blocks, isExpression, isTrue, Statement, stringList } from './stack-model';
 import { AWS_HARDENING_POLICY_RULES } from './aws-hardening-rules';
 import { AZURE_POLICY_RULES } from './azure-rules';
+import { CLOUD_SQL_POLICY_RULES } from './cloud-sql-rules';
 import { DATABASE_POLICY_RULES } from './database-rules';
 import { GCP_POLICY_RULES } from './gcp-rules';
 import { TENANT_ISOLATION_POLICY_RULES } from './tenant-isolation-rules';
@@ -393,7 +394,7 @@ export const NO_WILDCARD_IAM: PolicyRule = {
   },
 };
 
-/** Every rule, in id order: the AWS rules (the database's in database-rules.ts, the hardening ones in aws-hardening-rules.ts, tenant isolation in tenant-isolation-rules.ts), then the Azure rules (azure-rules.ts), then the GCP rules (gcp-rules.ts). */
+/** Every rule, in id order: the AWS rules (the database's in database-rules.ts, the hardening ones in aws-hardening-rules.ts, tenant isolation in tenant-isolation-rules.ts), then the Azure rules (azure-rules.ts), then the GCP rules (gcp-rules.ts, the database's in cloud-sql-rules.ts). */
 export const POLICY_RULES: readonly PolicyRule[] = [
   NODE_SUBNETS_PRIVATE,
   EKS_ENDPOINT_PRIVATE,
@@ -410,4 +411,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   ...TENANT_ISOLATION_POLICY_RULES,
   ...AZURE_POLICY_RULES,
   ...GCP_POLICY_RULES,
+  ...CLOUD_SQL_POLICY_RULES,
 ];

@@ -133,9 +133,9 @@ describe('the platform database from the config', () => {
     const r = validateConfig({ ...BASE, database: { instanceClass: 'large', storageGiB: 5, size: 1 } }, TODAY);
     expect(r.ok).toBe(false);
     expect(r.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
-      'database.instanceClass: "large" must be an RDS instance class like db.t4g.small',
-      'database.storageGiB: 5 is below the minimum 20',
       'database.size: unknown field; allowed here: external, instanceClass, storageGiB',
+      'database.instanceClass: "large" is not an RDS instance class on AWS; allowed: db.FAMILY.SIZE, e.g. db.t4g.small',
+      'database.storageGiB: 5 GiB is not a storage size on AWS; allowed: 20 to 65536 (gp3)',
     ]);
   });
 });

@@ -25,7 +25,7 @@ describe('GCP platform stack', () => {
     expect(all.terraform!.required_providers.google.version).toBe('6.50.0');
     expect(all.provider!.google![0]).toEqual({ project: 'acme-ml-prod', region: 'us-central1', default_labels: { vpctune_platform: 'gcp-all', managed_by: 'vpctune', team: 'ml-platform' } });
     expect(Object.keys(all.output!).sort()).toEqual([
-      'bastion_instance', 'bucket', 'cluster_ca_certificate', 'cluster_endpoint', 'cluster_name', 'gpu_pools', 'registry_controller', 'registry_server', 'registry_trainer',
+      'bastion_instance', 'bucket', 'cluster_ca_certificate', 'cluster_endpoint', 'cluster_name', 'database_endpoint', 'database_secret_id', 'gpu_pools', 'registry_controller', 'registry_server', 'registry_trainer',
       'service_account_vpctune_controller', 'service_account_vpctune_server', 'service_account_vpctune_trainer',
     ]);
     expect((all.output!['gpu_pools']!.value as Record<string, string>)['h100-x8']).toBe('a3-highgpu-8g');
@@ -67,13 +67,15 @@ describe('GCP platform stack', () => {
     ]);
     for (const r of repos) expect(r.kms_key_name).toMatch(/platform_registry-key_[0-9A-F]+\.id/);
     expect(resources(all, 'google_artifact_registry_repository_iam_member').map((m) => m.role)).toEqual(Array(3).fill('roles/artifactregistry.reader'));
-    expect(resources(all, 'google_kms_crypto_key').map((k) => [k.name, k.rotation_period]).sort()).toEqual([['artifacts', '7776000s'], ['gke-secrets', '7776000s'], ['node-disks', '7776000s'], ['registry', '7776000s']]);
+    expect(resources(all, 'google_kms_crypto_key').map((k) => [k.name, k.rotation_period]).sort()).toEqual([['artifacts', '7776000s'], ['database', '7776000s'], ['gke-secrets', '7776000s'], ['node-disks', '7776000s'], ['registry', '7776000s']]);
     const grants = resources(all, 'google_kms_crypto_key_iam_member').map((g) => [g.role, g.member.replace(/\$\{data\.google_project\.[^}]+\}/, 'NUMBER').replace(/\$\{data\.google_storage_project_service_account\.[^}]+\}/, 'GCS_AGENT')]);
     expect(grants.sort()).toEqual([
       ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'serviceAccount:GCS_AGENT'],
       ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'serviceAccount:service-NUMBER@compute-system.iam.gserviceaccount.com'],
       ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'serviceAccount:service-NUMBER@container-engine-robot.iam.gserviceaccount.com'],
       ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'serviceAccount:service-NUMBER@gcp-sa-artifactregistry.iam.gserviceaccount.com'],
+      ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'serviceAccount:service-NUMBER@gcp-sa-cloud-sql.iam.gserviceaccount.com'],
+      ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'serviceAccount:service-NUMBER@gcp-sa-secretmanager.iam.gserviceaccount.com'],
     ]);
     expect(resources(all, 'google_project_iam_member').map((m) => m.role)).toEqual(['roles/logging.logWriter', 'roles/monitoring.metricWriter', 'roles/monitoring.viewer']);
   });
