@@ -105,7 +105,7 @@ describe('the database Secret', () => {
     expect(json['provider']['aws']).toEqual([{ region: 'us-east-1' }]);
   });
 
-  test.each(['vpctune-gcp-ft', 'vpctune-azure-ft'])('GIVEN %s (no platform database on GCP or Azure yet) WHEN synthesized THEN no Secret and no AWS provider', (platformId) => {
+  test.each(['vpctune-gcp-ft', 'vpctune-azure-ft'])('GIVEN %s (the Secret is built on AWS only so far) WHEN synthesized THEN no Secret and no AWS provider', (platformId) => {
     const json = stackJson(inClusterStackId(platformId));
     expect(json['resource']['kubernetes_secret_v1']).toBeUndefined();
     expect(json['provider']['aws']).toBeUndefined();
