@@ -52,6 +52,13 @@ export class AzurePlatformStack extends TerraformStack {
     new TerraformOutput(this, 'storage_container', { value: p.artifacts.container.name });
     new TerraformOutput(this, 'gpu_pools', { value: Object.fromEntries(c.gpuPools.map((g) => [g.name, g.sku.instanceType])) });
     for (const image of ALL_IMAGES) new TerraformOutput(this, `registry_${image}`, { value: p.repositoryUrl(image) });
+    if (p.database !== undefined) {
+      new TerraformOutput(this, 'database_endpoint', { value: p.database.endpoint });
+      // the Key Vault secret ({"username", "password"}): its versionless id, and its name and vault for a data source
+      new TerraformOutput(this, 'database_secret_id', { value: p.database.secret.versionlessId });
+      new TerraformOutput(this, 'database_secret_name', { value: p.database.secret.name });
+      new TerraformOutput(this, 'database_secret_key_vault_id', { value: p.database.secret.keyVaultId });
+    }
     for (const sa of ALL_SERVICE_ACCOUNTS) new TerraformOutput(this, `identity_${sa.replace(/-/g, '_')}`, { value: p.clientId(sa) });
     if (p.bastion !== undefined) {
       new TerraformOutput(this, 'bastion_name', { value: p.bastion.host.name });

@@ -8,6 +8,8 @@ import { ALL_SERVICE_ACCOUNTS, PlatformImage, POOL_LABEL, ServiceAccount } from 
 import { ArtifactStore } from './artifact-store';
 import { Bastion } from './bastion';
 import { Cluster } from './cluster';
+import { FlexibleServerDatabase } from './database';
+import { DatabaseNetwork } from './database-network';
 import { NodeDiskEncryption } from './disk-encryption-set';
 import { GpuNodePool, GpuNodePoolOptions } from './gpu-node-pool';
 import { ImageRegistry } from './image-registry';
@@ -24,7 +26,8 @@ export interface AzurePlatformProps {
 /**
  * The whole Azure platform from one config: resource group, VNet, key vault, AKS cluster (private unless
  * kubernetes.publicEndpoint), node disk encryption with a customer-managed key, GPU pools,
- * blob storage, registry, workload identities and, when enabled, Azure Bastion with a VM.
+ * blob storage, registry, workload identities, the controller's PostgreSQL (unless database.external) and, when
+ * enabled, Azure Bastion with a VM.
  */
 export class AzurePlatform extends Construct {
   public readonly names: AzureNames;
@@ -38,6 +41,8 @@ export class AzurePlatform extends Construct {
   public readonly registry: ImageRegistry;
   public readonly identity: WorkloadIdentity;
   public readonly bastion?: Bastion;
+  /** The controller's PostgreSQL flexible server; absent with `database.external: true`. */
+  public readonly database?: FlexibleServerDatabase;
 
   constructor(scope: Construct, id: string, props: AzurePlatformProps) {
     super(scope, id);
@@ -118,6 +123,18 @@ export class AzurePlatform extends Construct {
       containerId: this.artifacts.container.id,
       registryId: this.registry.registry.id,
     });
+    if (!c.database.external) {
+      const network = new DatabaseNetwork(this, 'database-network', { resourceGroupName: this.resourceGroup.name, name: c.name, vnetName: this.network.vnet.name, vnetId: this.network.vnet.id, vnetCidr: c.network.cidr });
+      this.database = new FlexibleServerDatabase(this, 'database', {
+        ...base,
+        name: c.name,
+        network,
+        keyVault: this.keyVault,
+        deployerObjectId: client.objectId,
+        skuName: c.database.instanceClass,
+        storageGiB: c.database.storageGiB,
+      });
+    }
     if (c.bastion.enabled) {
       const key = c.azure?.bastionSshPublicKey;
       if (key === undefined) throw new Error(`AzurePlatform ${c.name}: bastion.enabled needs azure.bastionSshPublicKey`);

@@ -1,5 +1,7 @@
 import { Cloud } from '../catalog/types';
 import type { ConfigIssue } from '../config/issues';
+import { databaseSizeIssues } from '../platform/database-config';
+import { FLEXIBLE_SERVER_SIZE_RULES } from './database-size';
 
 type Obj = Readonly<Record<string, unknown>>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -7,7 +9,7 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 /**
  * Azure-only fields (the azure block, admin groups, the azurerm backend's account and resource group) are refused on
  * other clouds; on Azure the azurerm backend needs its storage account, a bastion needs its SSH key, and one NAT
- * gateway serves the node subnet.
+ * gateway serves the node subnet; the database's instanceClass and storageGiB are a flexible server SKU and size.
  */
 export function azureConfigIssues(input: Obj, cloud: Cloud): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -33,5 +35,6 @@ export function azureConfigIssues(input: Obj, cloud: Cloud): ConfigIssue[] {
   }
   const network = isObj(input.network) ? input.network : undefined;
   if (network?.natGateways === 'per-az') add('network.natGateways', 'per-az', 'is not available on azure: one NAT gateway serves the node subnet; allowed: single');
+  issues.push(...databaseSizeIssues(input, 'Azure', FLEXIBLE_SERVER_SIZE_RULES));
   return issues;
 }

@@ -30,6 +30,7 @@ export {
   VPC_FLOW_LOGS,
 } from './aws-hardening-rules';
 export { TENANT_ISOLATION_POLICY_RULES, TRAINER_IDENTITY_NO_BUCKET_ACCESS } from './tenant-isolation-rules';
+export { GCP_TENANT_ISOLATION_POLICY_RULES, GCP_TRAINER_IDENTITY_NO_BUCKET_ACCESS } from './gcp-tenant-isolation-rules';
 export { DATABASE_POLICY_RULES, FORCE_DESTROY_TAG, RDS_BACKUPS, RDS_DELETION_PROTECTION, RDS_ENCRYPTED, RDS_NOT_PUBLIC } from './database-rules';
 export {
   AKS_ENTRA_ONLY,
@@ -60,6 +61,7 @@ export {
   BOOT_DISK_CMEK,
 } from './gcp-rules';
 export { CLOUD_SQL_BACKUPS, CLOUD_SQL_CMEK, CLOUD_SQL_DELETION_PROTECTION, CLOUD_SQL_NO_PUBLIC_IP, CLOUD_SQL_POLICY_RULES, CLOUD_SQL_TLS, CLOUD_SQL_TLS_MODES, GCP_FORCE_DESTROY_LABEL } from './cloud-sql-rules';
+export { AZURE_POSTGRES_POLICY_RULES, MIN_BACKUP_RETENTION_DAYS, POSTGRES_BACKUPS, POSTGRES_CMK, POSTGRES_NOT_PUBLIC, POSTGRES_TLS } from './azure-postgres-rules';
 export { StackModel } from './stack-model';
 export type { Block, PolicyDocument, Statement } from './stack-model';
 export { Severity } from './types';

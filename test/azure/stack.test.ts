@@ -42,7 +42,7 @@ describe('Azure platform stack', () => {
     expect(s.terraform.required_providers.azurerm.version).toBe('4.55.0');
     expect(s.provider.azurerm).toEqual([{ features: [{}], storage_use_azuread: true }]);
     expect(Object.keys(s.output).sort()).toEqual([
-      'cluster_ca_certificate', 'cluster_endpoint', 'cluster_name', 'cluster_oidc_issuer', 'gpu_pools',
+      'cluster_ca_certificate', 'cluster_endpoint', 'cluster_name', 'cluster_oidc_issuer', 'database_endpoint', 'database_secret_id', 'database_secret_key_vault_id', 'database_secret_name', 'gpu_pools',
       'identity_vpctune_controller', 'identity_vpctune_server', 'identity_vpctune_trainer',
       'registry_controller', 'registry_server', 'registry_trainer', 'resource_group', 'storage_account', 'storage_container',
     ]);
