@@ -81,7 +81,7 @@ describe('GCP policy rules', () => {
     expect(ids(s)).toEqual([
       'VPCT-GCP-005 public_access_prevention = "inherited"; set it to "enforced"',
       'VPCT-GCP-005 uniform_bucket_level_access = false; set it to true',
-      'VPCT-GCP-005 grants "roles/storage.objectUser" to allUsers: the resource becomes public',
+      'VPCT-GCP-005 grants "roles/storage.objectViewer" to allUsers: the resource becomes public',
     ]);
   });
 
@@ -142,6 +142,8 @@ describe('GCP policy rules', () => {
     expect(found).toEqual([
       'VPCT-GCP-011 grants "roles/storage.admin" on the project to node service account google_service_account.platform_node-service-account; nodes may hold only roles/container.defaultNodeServiceAccount, roles/logging.logWriter, roles/monitoring.metricWriter, roles/monitoring.viewer, roles/stackdriver.resourceMetadata.writer, roles/autoscaling.metricsWriter',
       'VPCT-GCP-011 lets Kubernetes service account "serviceAccount:acme-ml-prod.svc.id.goog[vpctune/vpctune-trainer]" act as node service account google_service_account.platform_node-service-account; give the workload its own Google service account',
+      // The trainer's pod acting as an account with a storage role is also a tenant-isolation finding.
+      "VPCT-GCP-018 grants \"roles/storage.admin\" on the project to the trainer's service account google_service_account.platform_node-service-account; the trainer's identity holds no bucket role (per-job downscoped tokens from the controller)",
     ]);
   });
 

@@ -80,17 +80,22 @@ describe('GCP platform stack', () => {
     expect(resources(all, 'google_project_iam_member').map((m) => m.role)).toEqual(['roles/logging.logWriter', 'roles/monitoring.metricWriter', 'roles/monitoring.viewer']);
   });
 
-  test('GIVEN a stack WHEN synthesized THEN one Google service account per platform service account, bound to its Kubernetes one, bucket roles scoped to its prefixes', () => {
+  test('GIVEN a stack WHEN synthesized THEN one Google service account per platform service account, bound to its Kubernetes one, bucket roles scoped to its prefixes, none for the trainer', () => {
     // THEN
-    const bindings = resources(all, 'google_service_account_iam_member').map((b) => [b.role, b.member]).sort();
-    expect(bindings).toEqual(['vpctune-controller', 'vpctune-server', 'vpctune-trainer'].map((sa) => ['roles/iam.workloadIdentityUser', `serviceAccount:acme-ml-prod.svc.id.goog[vpctune/${sa}]`]));
-    expect(resources(all, 'google_service_account').map((a) => a.account_id).sort()).toEqual(['gcp-all-bastion', 'gcp-all-ctl', 'gcp-all-nodes', 'gcp-all-srv', 'gcp-all-trn']);
-    const grants = resources(all, 'google_storage_bucket_iam_member').map((g) => [g.member.match(/identity_(vpctune-[a-z]+)_/)[1], g.role, g.condition.expression]).sort();
+    const bindings = resources(all, 'google_service_account_iam_member').map((b) => [b.role, b.member.replace(/^serviceAccount:\$\{google_service_account\.platform_identity_(vpctune-[a-z]+)_[0-9A-F]+\.email\}$/, 'ACCOUNT:$1')]).sort();
+    expect(bindings).toEqual([
+      ['roles/iam.serviceAccountTokenCreator', 'ACCOUNT:vpctune-controller'],
+      ...['vpctune-controller', 'vpctune-server', 'vpctune-trainer'].map((sa) => ['roles/iam.workloadIdentityUser', `serviceAccount:acme-ml-prod.svc.id.goog[vpctune/${sa}]`]),
+    ]);
+    const impersonation = resources(all, 'google_service_account_iam_member').find((b) => b.role === 'roles/iam.serviceAccountTokenCreator');
+    expect(impersonation?.service_account_id).toMatch(/^\$\{google_service_account\.platform_identity_trainer-job_[0-9A-F]+\.name\}$/);
+    expect(resources(all, 'google_service_account').map((a) => a.account_id).sort()).toEqual(['gcp-all-bastion', 'gcp-all-ctl', 'gcp-all-nodes', 'gcp-all-srv', 'gcp-all-tjb', 'gcp-all-trn']);
+    const grants = resources(all, 'google_storage_bucket_iam_member').map((g) => [g.member.match(/identity_(vpctune-[a-z]+|trainer-job)_/)[1], g.role, g.condition.expression]).sort();
     expect(grants).toEqual([
+      ['trainer-job', 'roles/storage.objectUser', prefixCondition('gcp-all-artifacts', [BucketPrefix.JOBS, BucketPrefix.ADAPTERS, BucketPrefix.MODELS])],
+      ['trainer-job', 'roles/storage.objectViewer', prefixCondition('gcp-all-artifacts', [BucketPrefix.FILES])],
       ['vpctune-controller', 'roles/storage.objectUser', prefixCondition('gcp-all-artifacts', [BucketPrefix.FILES, BucketPrefix.JOBS, BucketPrefix.RESULTS, BucketPrefix.MODELS, BucketPrefix.ADAPTERS])],
       ['vpctune-server', 'roles/storage.objectViewer', prefixCondition('gcp-all-artifacts', [BucketPrefix.MODELS, BucketPrefix.ADAPTERS])],
-      ['vpctune-trainer', 'roles/storage.objectUser', prefixCondition('gcp-all-artifacts', [BucketPrefix.JOBS, BucketPrefix.ADAPTERS, BucketPrefix.MODELS])],
-      ['vpctune-trainer', 'roles/storage.objectViewer', prefixCondition('gcp-all-artifacts', [BucketPrefix.FILES])],
     ]);
     expect(prefixCondition('b', [BucketPrefix.MODELS])).toBe(
       'resource.name.startsWith("projects/_/buckets/b/objects/models/") || (resource.name == "projects/_/buckets/b" && (api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("models/")))',
