@@ -26,6 +26,8 @@ import re
 import time
 from dataclasses import dataclass
 
+from .gcs_token_credentials import TOKEN_FILE_ENV, token_file_credentials
+
 SCHEMES = ("s3", "gs", "az")
 PROGRESS_FILES = ("events.jsonl", "metrics.jsonl")
 PROGRESS_SYNC_ENV = "VPCTUNE_PROGRESS_SYNC_SECONDS"
@@ -155,6 +157,14 @@ class S3Store(ObjectStore):
         self.client.upload_file(path, bucket, key)
 
 
+def gcs_client(client_class, environ=os.environ):
+    """A GCS client on the job's downscoped token when the controller mounted one, else Application Default Credentials."""
+    path = environ.get(TOKEN_FILE_ENV, "")
+    if path == "":
+        return client_class()
+    return client_class(project=environ.get("GOOGLE_CLOUD_PROJECT"), credentials=token_file_credentials(path))
+
+
 class GCSStore(ObjectStore):
     def __init__(self, client=None):
         if client is None:
@@ -162,7 +172,7 @@ class GCSStore(ObjectStore):
                 from google.cloud import storage
             except ImportError as e:
                 raise RuntimeError("gs:// URIs need google-cloud-storage, which is not installed") from e
-            client = storage.Client()
+            client = gcs_client(storage.Client)
         self.client = client
 
     def list(self, bucket, prefix):
