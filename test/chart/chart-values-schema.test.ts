@@ -73,6 +73,7 @@ describe('every option on', () => {
       maxLoras: 8,
       maxLoraRank: 64,
       maxCpuLoras: 32,
+      tensorParallelSize: 8,
       port: 8000,
     });
     expect(find(objects, 'Service', served).spec).toMatchObject({ selector: { 'vpctune.dev/served-model': served }, ports: [{ name: 'http', port: 8000, targetPort: 'http' }] });

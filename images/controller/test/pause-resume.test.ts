@@ -67,6 +67,11 @@ test('a paused running job checkpoints and frees its slot, stays paused, and con
   // ... and A is not started again while it is paused, though the slot is free
   await new Promise((r) => setTimeout(r, 600));
   expect(await a.fineTuning.jobs.retrieve(jobA.id)).toMatchObject({ status: 'queued', paused_at: pausing.paused_at });
+  // ... and /metrics counts it as paused, not as waiting for a slot
+  const metrics = await (await fetch(new URL('/metrics', t.platform.url))).text();
+  expect(metrics).toMatch(/^vpctune_jobs_paused 1$/m);
+  expect(metrics).toMatch(/^vpctune_queue_depth 0$/m);
+  expect(metrics).toMatch(/^vpctune_jobs\{status="queued"\} 1$/m);
 
   // WHEN A is resumed
   const resumed = (await a.fineTuning.jobs.resume(jobA.id)) as Job;

@@ -56,10 +56,11 @@ export function createApiServer(ctx: ApiContext, metrics: MetricsRegistry, admin
   };
 
   metrics.addCollector(async () => {
-    const counts = await ctx.store.countJobsByStatus();
+    const { byStatus, pausedQueued } = await ctx.store.countJobsByStatus();
     return [
-      { name: 'vpctune_jobs', help: 'Fine-tuning jobs by status.', samples: JOB_STATUSES.map((s) => ({ labels: { status: s }, value: counts[s] ?? 0 })) },
-      { name: 'vpctune_queue_depth', help: 'Jobs waiting to run (queued).', samples: [{ labels: {}, value: counts.queued ?? 0 }] },
+      { name: 'vpctune_jobs', help: 'Fine-tuning jobs by status (a paused job is queued).', samples: JOB_STATUSES.map((s) => ({ labels: { status: s }, value: byStatus[s] ?? 0 })) },
+      { name: 'vpctune_jobs_paused', help: 'Queued jobs that are paused (they wait for a resume, not for a slot).', samples: [{ labels: {}, value: pausedQueued }] },
+      { name: 'vpctune_queue_depth', help: 'Jobs waiting for a slot (queued and not paused).', samples: [{ labels: {}, value: (byStatus.queued ?? 0) - pausedQueued }] },
     ];
   });
 

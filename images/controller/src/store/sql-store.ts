@@ -3,7 +3,7 @@ import type { ApiKeyRecord, AuditRecord, CheckpointRecord, FileRecord, JobEventR
 import { migrate } from './migrations';
 import { JOB_COLUMNS, jobValues, patchSql, toApiKey, toAudit, toCheckpoint, toEvent, toFile, toJob, toModel } from './row-mappers';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver';
-import type { FileListQuery, JobListQuery, JobTransition, NewEvent, PageQuery, Store } from './store';
+import type { FileListQuery, JobCounts, JobListQuery, JobTransition, NewEvent, PageQuery, Store } from './store';
 
 function page<T>(rows: readonly SqlRow[], limit: number, map: (r: SqlRow) => T): Page<T> {
   return { data: rows.slice(0, limit).map(map), hasMore: rows.length > limit };
@@ -193,9 +193,16 @@ export class SqlStore implements Store {
     return page(rows, q.limit, toCheckpoint);
   }
 
-  async countJobsByStatus(): Promise<Readonly<Partial<Record<JobStatus, number>>>> {
-    const rows = await this.db.query('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status');
-    return Object.fromEntries(rows.map((r) => [String(r['status']), Number(r['n'])]));
+  async countJobsByStatus(): Promise<JobCounts> {
+    const rows = await this.db.query('SELECT status, paused_at IS NOT NULL AS paused, COUNT(*) AS n FROM jobs GROUP BY status, paused_at IS NOT NULL');
+    const byStatus: Partial<Record<JobStatus, number>> = {};
+    let pausedQueued = 0;
+    for (const r of rows) {
+      const status = String(r['status']) as JobStatus;
+      byStatus[status] = (byStatus[status] ?? 0) + Number(r['n']);
+      if (status === 'queued' && Number(r['paused']) === 1) pausedQueued += Number(r['n']);
+    }
+    return { byStatus, pausedQueued };
   }
 
   // --- models ---

@@ -61,7 +61,7 @@ export interface JobStore {
   transitionJob(id: string, change: JobTransition): Promise<JobRecord | undefined>;
   listEvents(jobId: string, query: PageQuery): Promise<Page<JobEventRecord>>;
   listCheckpoints(jobId: string, query: PageQuery): Promise<Page<CheckpointRecord>>;
-  countJobsByStatus(): Promise<Readonly<Partial<Record<JobStatus, number>>>>;
+  countJobsByStatus(): Promise<JobCounts>;
 }
 
 export interface ModelStore {
@@ -83,4 +83,10 @@ export interface AuditStore {
 export interface Store extends KeyStore, FileStore, JobStore, ModelStore, AuditStore {
   readonly kind: 'sqlite' | 'postgres';
   close(): Promise<void>;
+}
+
+/** Jobs per status, and how many of the queued ones are paused (a paused job keeps status `queued`). */
+export interface JobCounts {
+  readonly byStatus: Readonly<Partial<Record<JobStatus, number>>>;
+  readonly pausedQueued: number;
 }
