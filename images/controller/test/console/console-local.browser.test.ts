@@ -88,6 +88,7 @@ test('GIVEN the files page WHEN a training file is uploaded THEN the progress ba
   expect(made.fileId).toMatch(/^file-/);
   expect(await page.locator('progress').evaluate((p: HTMLProgressElement) => [p.value, Number(p.dataset['loaded']) > 0])).toEqual([100, true]);
   expect(await page.locator(`tr[data-file="${made.fileId}"] td.filename`).textContent()).toBe('support.jsonl');
+  expect((await screenshots(page, 'files-page')).scrollWidths).toEqual([1280, 390]);
 });
 
 test('GIVEN the new-job form WHEN epochs is 51 THEN the API\'s message shows at the Epochs field and no job is made', async () => {
@@ -103,6 +104,7 @@ test('GIVEN the new-job form WHEN epochs is 51 THEN the API\'s message shows at 
   expect(await epochs.getAttribute('class')).toBe('field invalid');
   expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('n_epochs');
   expect(page.url()).toMatch(/#\/new-job$/);
+  expect((await screenshots(page, 'new-job-error')).scrollWidths).toEqual([1280, 390]);
 });
 
 /** Creates a job from the form; resolves with its id once its page shows. */
@@ -171,6 +173,7 @@ test('GIVEN a slow job running WHEN Cancel job is pressed THEN it is cancelled, 
   await page.locator('.pairs [data-status="cancelled"]').waitFor({ timeout: 30_000 });
   await page.goto(`${consoleUrl}#/jobs`);
   await page.locator(`tr[data-job="${made.cancelledId}"]`).waitFor();
+  expect((await screenshots(page, 'jobs-list')).scrollWidths).toEqual([1280, 390]);
   await page.getByLabel('Status').selectOption('cancelled');
   expect(await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-job')))).toEqual([made.cancelledId]);
   await page.getByLabel('Status').selectOption('');
@@ -204,6 +207,8 @@ test('GIVEN another project\'s key WHEN it signs in in a new tab THEN it sees no
 test('GIVEN the fine-tuned model WHEN it is deleted from the models page THEN it is no longer listed', async () => {
   // WHEN
   await page.goto(`${consoleUrl}#/models`);
+  await page.locator(`tr[data-model="${made.model}"]`).waitFor();
+  expect((await screenshots(page, 'models-page')).scrollWidths).toEqual([1280, 390]);
   await page.getByRole('button', { name: `Delete ${made.model}` }).click();
   // THEN
   await page.getByRole('status').filter({ hasText: `Deleted ${made.model}.` }).waitFor();

@@ -3,6 +3,16 @@ import { field, h, notice, replace } from '../dom';
 import { bytes, dateTime } from '../format';
 import type { FileObject, ListPage } from '../types';
 
+/** The table's columns and whether a phone-wide screen keeps them. */
+const COLUMNS: readonly (readonly [string, boolean])[] = [
+  ['Name', true],
+  ['ID', false],
+  ['Size', true],
+  ['Purpose', false],
+  ['Created', false],
+  ['', true],
+];
+
 /** Upload (with a progress bar), list and delete the project's files. */
 export function filesPage(main: HTMLElement): void {
   const input = h('input', { type: 'file', name: 'file', accept: '.jsonl,application/jsonl,application/json,text/plain', required: true });
@@ -21,7 +31,7 @@ export function filesPage(main: HTMLElement): void {
         h(
           'table',
           {},
-          h('thead', {}, h('tr', {}, ...['Name', 'ID', 'Size', 'Purpose', 'Created', ''].map((c) => h('th', { scope: 'col' }, c)))),
+          h('thead', {}, h('tr', {}, ...COLUMNS.map(([name, narrow]) => h('th', { scope: 'col', class: narrow ? undefined : 'hide-narrow' }, name)))),
           h('tbody', {}, ...files.map((f) => row(f))),
         ),
       );
@@ -41,7 +51,16 @@ export function filesPage(main: HTMLElement): void {
           replace(status, notice('error', err instanceof ApiFailure ? err.message : String(err)));
         });
     });
-    return h('tr', { 'data-file': f.id }, h('td', { class: 'filename' }, f.filename), h('td', {}, f.id), h('td', { class: 'num' }, bytes(f.bytes)), h('td', {}, f.purpose), h('td', {}, dateTime(f.created_at)), h('td', {}, f.purpose === 'fine-tune' ? del : ''));
+    return h(
+      'tr',
+      { 'data-file': f.id },
+      h('td', { class: 'filename' }, f.filename),
+      h('td', { class: 'hide-narrow' }, f.id),
+      h('td', { class: 'num' }, bytes(f.bytes)),
+      h('td', { class: 'hide-narrow' }, f.purpose),
+      h('td', { class: 'hide-narrow' }, dateTime(f.created_at)),
+      h('td', {}, f.purpose === 'fine-tune' ? del : ''),
+    );
   };
 
   form.addEventListener('submit', (e) => {

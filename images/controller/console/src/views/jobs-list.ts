@@ -4,6 +4,17 @@ import { count, dateTime, eta } from '../format';
 import { JOB_STATUSES, type Job, type ListPage } from '../types';
 import { statusBadge } from './status-badge';
 
+/** The table's columns and whether a phone-wide screen keeps them (the job's page has the rest). */
+const COLUMNS: readonly (readonly [string, boolean])[] = [
+  ['Job', true],
+  ['Status', true],
+  ['Base model', false],
+  ['Suffix', true],
+  ['Created', false],
+  ['ETA', true],
+  ['Tokens', false],
+];
+
 /** The project's jobs, newest first (up to 100): status filtered here, metadata filtered by the API. Refreshes every 3 s. */
 export function jobsList(main: HTMLElement): () => void {
   const status = h('select', { name: 'status' }, h('option', { value: '' }, 'any'), ...JOB_STATUSES.map((s) => h('option', { value: s }, s.replace('_', ' '))));
@@ -23,14 +34,15 @@ export function jobsList(main: HTMLElement): () => void {
         { 'data-job': j.id },
         h('td', {}, h('a', { href: `#/jobs/${encodeURIComponent(j.id)}` }, j.id)),
         h('td', {}, statusBadge(j.status)),
-        h('td', {}, j.model),
+        h('td', { class: 'hide-narrow' }, j.model),
         h('td', {}, j.user_provided_suffix ?? '—'),
-        h('td', {}, dateTime(j.created_at)),
+        h('td', { class: 'hide-narrow' }, dateTime(j.created_at)),
         h('td', {}, j.status === 'queued' || j.status === 'running' ? eta(j.estimated_finish) : '—'),
-        h('td', { class: 'num' }, count(j.trained_tokens)),
+        h('td', { class: 'num hide-narrow' }, count(j.trained_tokens)),
       ),
     );
-    replace(body, h('table', {}, h('thead', {}, h('tr', {}, ...['Job', 'Status', 'Base model', 'Suffix', 'Created', 'ETA', 'Tokens'].map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, ...rows)));
+    const head = COLUMNS.map(([name, narrow]) => h('th', { scope: 'col', class: narrow ? undefined : 'hide-narrow' }, name));
+    replace(body, h('table', {}, h('thead', {}, h('tr', {}, ...head)), h('tbody', {}, ...rows)));
   };
   const load = async () => {
     const query = new URLSearchParams({ limit: '100' });

@@ -16,8 +16,22 @@ export function modelsPage(main: HTMLElement): void {
       : h(
           'table',
           {},
-          h('thead', {}, h('tr', {}, ...['Model', 'Created', 'Servable', ''].map((c) => h('th', { scope: 'col' }, c)))),
-          h('tbody', {}, ...models.map((m) => h('tr', { 'data-model': m.id }, h('td', {}, m.id), h('td', {}, dateTime(m.created)), h('td', {}, m.servable === undefined ? '—' : m.servable ? 'yes' : 'no'), h('td', { class: 'actions' }, actions(m))))),
+          // (Created is left out on a phone-wide screen: the model ids need the room)
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Model'), h('th', { scope: 'col', class: 'hide-narrow' }, 'Created'), h('th', { scope: 'col' }, 'Servable'), h('th', { scope: 'col' }, ''))),
+          h(
+            'tbody',
+            {},
+            ...models.map((m) =>
+              h(
+                'tr',
+                { 'data-model': m.id },
+                h('td', {}, m.id),
+                h('td', { class: 'hide-narrow' }, dateTime(m.created)),
+                h('td', {}, m.servable === undefined ? '—' : m.servable ? 'yes' : 'no'),
+                h('td', { class: 'actions' }, actions(m)),
+              ),
+            ),
+          ),
         );
 
   const load = async () => {
