@@ -113,7 +113,7 @@ export function planServe(flags: ServeFlags): ServePlan {
 /** The executor's per-job credential issuer for the platform's cloud; a missing controller role is a usage error. */
 function credentialsOption(plan: ServePlan): { credentials?: ReturnType<typeof jobCredentialIssuerFor> & object } {
   try {
-    const credentials = jobCredentialIssuerFor({ settings: plan.settings, platformName: plan.config.name, env: process.env });
+    const credentials = jobCredentialIssuerFor({ settings: plan.settings, platformName: plan.config.name, project: plan.config.gcp?.project, env: process.env });
     return credentials !== undefined ? { credentials } : {};
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));

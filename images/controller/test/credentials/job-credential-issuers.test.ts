@@ -38,15 +38,17 @@ describe('jobCredentialIssuerFor', () => {
     );
   });
 
-  test('GIVEN a GCP platform with its project WHEN the issuer is chosen THEN tokens downscope the trainer-job account to the storage URL’s bucket and prefix', () => {
+  test('GIVEN a GCP platform with its project (config or environment) WHEN the issuer is chosen THEN tokens downscope the trainer-job account to the storage URL’s bucket and prefix', () => {
     // GIVEN
     const config = fixture('gcp');
     const settings = settingsFromConfig(config, { bucketUri: 'gs://acme-artifacts/team', trainerImage: 'r/t:1' });
     // WHEN
-    const issuer = jobCredentialIssuerFor({ settings, platformName: config.name, env: { GOOGLE_CLOUD_PROJECT: 'proj-1' } });
+    const issuer = jobCredentialIssuerFor({ settings, platformName: config.name, project: config.gcp?.project, env: {} });
+    const fromEnv = jobCredentialIssuerFor({ settings, platformName: config.name, env: { GOOGLE_CLOUD_PROJECT: 'proj-1' } });
     // THEN
     expect(issuer).toBeInstanceOf(GcpJobCredentialIssuer);
-    expect((issuer as GcpJobCredentialIssuer).serviceAccount).toBe(`${config.name}-tjb@proj-1.iam.gserviceaccount.com`);
+    expect((issuer as GcpJobCredentialIssuer).serviceAccount).toBe(`${config.name}-tjb@${config.gcp?.project}.iam.gserviceaccount.com`);
+    expect((fromEnv as GcpJobCredentialIssuer).serviceAccount).toBe(`${config.name}-tjb@proj-1.iam.gserviceaccount.com`);
     expect((issuer as GcpJobCredentialIssuer).accessBoundary(GRANT).accessBoundary.accessBoundaryRules[0]?.availabilityCondition.expression).toBe(
       "resource.name == 'projects/_/buckets/acme-artifacts/objects/team/files/file-1'",
     );
@@ -58,7 +60,7 @@ describe('jobCredentialIssuerFor', () => {
     const settings = settingsFromConfig(config, { bucketUri: 'gs://acme-artifacts', trainerImage: 'r/t:1' });
     // WHEN / THEN
     expect(() => jobCredentialIssuerFor({ settings, platformName: config.name, env: {} })).toThrow(
-      "per-job trainer credentials need the trainer-job service account: VPCTUNE_TRAINER_JOB_SERVICE_ACCOUNT (NAME-tjb@PROJECT.iam.gserviceaccount.com) or GOOGLE_CLOUD_PROJECT (the platform's project)",
+      "per-job trainer credentials need the trainer-job service account: VPCTUNE_TRAINER_JOB_SERVICE_ACCOUNT (NAME-tjb@PROJECT.iam.gserviceaccount.com) or the platform's project (gcp.project, GOOGLE_CLOUD_PROJECT)",
     );
   });
 

@@ -15,6 +15,8 @@ export interface IssuerContext {
   readonly settings: KubernetesRunSettings;
   /** The platform's name (the trainer-job role is named after it). */
   readonly platformName: string;
+  /** The platform's Google Cloud project (the config's `gcp.project`): where the trainer-job service account lives. @default none */
+  readonly project?: string;
   /**
    * The controller's environment: `AWS_ROLE_ARN` (IRSA) or `VPCTUNE_TRAINER_JOB_ROLE_ARN` on AWS;
    * `VPCTUNE_TRAINER_JOB_SERVICE_ACCOUNT` or `GOOGLE_CLOUD_PROJECT` on GCP.
@@ -38,9 +40,9 @@ const ISSUERS: Readonly<Record<JobCredentialMechanism, (ctx: IssuerContext) => J
     const parsed = cloudProfile(ctx.settings.cloud).storage.parse(ctx.settings.bucketUri);
     if (parsed === undefined) throw new Error(`bucket ${JSON.stringify(ctx.settings.bucketUri)} is not a GCS URL; allowed: gs://BUCKET[/PREFIX]`);
     const explicit = ctx.env['VPCTUNE_TRAINER_JOB_SERVICE_ACCOUNT'];
-    const project = ctx.env['GOOGLE_CLOUD_PROJECT'];
+    const project = ctx.project ?? ctx.env['GOOGLE_CLOUD_PROJECT'];
     if ((explicit === undefined || explicit === '') && (project === undefined || project === '')) {
-      throw new Error('per-job trainer credentials need the trainer-job service account: VPCTUNE_TRAINER_JOB_SERVICE_ACCOUNT (NAME-tjb@PROJECT.iam.gserviceaccount.com) or GOOGLE_CLOUD_PROJECT (the platform\'s project)');
+      throw new Error('per-job trainer credentials need the trainer-job service account: VPCTUNE_TRAINER_JOB_SERVICE_ACCOUNT (NAME-tjb@PROJECT.iam.gserviceaccount.com) or the platform\'s project (gcp.project, GOOGLE_CLOUD_PROJECT)');
     }
     const serviceAccount = explicit !== undefined && explicit !== '' ? explicit : trainerJobServiceAccountEmail(ctx.platformName, project as string);
     return new GcpJobCredentialIssuer({ serviceAccount, bucket: parsed.location.bucket, prefix: parsed.prefix });
