@@ -9,6 +9,8 @@ import { AzurePlatformStack } from './azure-platform-stack';
 import { GcpPlatformStack } from './gcp-platform-stack';
 import { InClusterStack, inClusterStackId } from './in-cluster-stack';
 import { AwsInClusterStack } from './in-cluster-stack-aws';
+import { AzureInClusterStack } from './in-cluster-stack-azure';
+import { GcpInClusterStack } from './in-cluster-stack-gcp';
 
 /** A config that validates but names a cloud (or a duplicate name) this app cannot build. */
 export class UnbuildableConfigError extends Error {}
@@ -22,8 +24,8 @@ const STACK_CLASSES: Partial<Record<Cloud, typeof AwsPlatformStack | typeof Azur
   [Cloud.GCP]: GcpPlatformStack,
   [Cloud.AZURE]: AzurePlatformStack,
 };
-/** The in-cluster stack of each cloud: the shared one, and AWS's with the database Secret from Secrets Manager. */
-const IN_CLUSTER_CLASSES: Partial<Record<Cloud, typeof InClusterStack>> = { [Cloud.AWS]: AwsInClusterStack };
+/** The in-cluster stack of each cloud: the shared one with the database Secret from the cloud's managed secret. */
+const IN_CLUSTER_CLASSES: Partial<Record<Cloud, typeof InClusterStack>> = { [Cloud.AWS]: AwsInClusterStack, [Cloud.GCP]: GcpInClusterStack, [Cloud.AZURE]: AzureInClusterStack };
 const BUILDABLE_CLOUDS: readonly Cloud[] = Object.values(Cloud).filter((c) => STACK_CLASSES[c] !== undefined);
 
 /** Refuses configs this app cannot build (a cloud without stacks, two configs with one stack id) before anything is written. */

@@ -2,11 +2,13 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { AssetType, Fn, TerraformAsset, TerraformOutput, TerraformStack, type ITerraformDependable, type TerraformRemoteState } from 'cdktf';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { AssetType, Fn, TerraformAsset, TerraformOutput, TerraformStack, type TerraformRemoteState } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ResolvedPlatformConfig } from '../constructs/config';
-import { ALL_SERVICE_ACCOUNTS, chartValuesFromConfig, cloudProfile, IDENTITY_OUTPUTS, PLATFORM_NAMESPACE, type PlatformOutputs } from '../constructs/platform';
+import { ALL_SERVICE_ACCOUNTS, chartValuesFromConfig, cloudProfile, DATABASE_URL_SECRET, IDENTITY_OUTPUTS, PLATFORM_NAMESPACE, type PlatformOutputs } from '../constructs/platform';
 import { vpctuneChartDir } from './cli/platform-chart';
+import { databaseUrl, type DatabaseUrlParts } from './in-cluster-stack-database';
 import { IN_CLUSTER_SUFFIX, platformRemoteState } from './in-cluster-stack-state';
 
 /**
@@ -15,6 +17,9 @@ import { IN_CLUSTER_SUFFIX, platformRemoteState } from './in-cluster-stack-state
  * https://github.com/kubernetes-sigs/kueue/releases/tag/v0.14.2 (as of 2026-11-01).
  */
 export const KUEUE_CHART = { repository: 'oci://registry.k8s.io/kueue/charts', chart: 'kueue', version: '0.14.2', namespace: 'kueue-system' } as const;
+
+/** The value of Kueue's chart that names its controller image repository (the tag stays the chart's: the pinned version). */
+export const KUEUE_IMAGE_VALUE = 'controllerManager.manager.image.repository';
 
 /** The vpctune chart's release name (the chart's object names do not depend on it). */
 export const VPCTUNE_RELEASE = 'vpctune';
@@ -46,8 +51,9 @@ export function escapeTemplateLiterals(text: string): string {
 }
 
 /**
- * The platform's in-cluster layer as a stack of its own, applied after the platform stack: Kueue's chart (pinned), the
- * `vpctune` namespace, the database URL Secret where the platform stack has a database, and the vpctune chart
+ * The platform's in-cluster layer as a stack of its own, applied after the platform stack: Kueue's chart (pinned; from
+ * the config's `kueue` mirror when set), the `vpctune` namespace, the database URL Secret where the platform stack has a
+ * database (each cloud's subclass reads its managed secret; none with `database.external: true`), and the vpctune chart
  * (`charts/vpctune`, copied into the synthesized stack as an asset) with the values of `chartValuesFromConfig` from
  * the platform stack's outputs. The Kubernetes and Helm providers reach the cluster from those outputs and sign in
  * with the cloud's exec plugin (the cloud profile's `platformStack.credentialExec`). Separate state, so a private
@@ -66,7 +72,6 @@ export class InClusterStack extends TerraformStack {
     this.platformState = platformRemoteState(this, props.platform);
     const state = this.platformState;
     const available = outputNames(props.platform);
-    this.configureProviders(c);
 
     const host = facts.apiServerUrl(state.getString('cluster_endpoint'));
     const ca = Fn.base64decode(state.getString('cluster_ca_certificate'));
@@ -76,18 +81,24 @@ export class InClusterStack extends TerraformStack {
 
     this.kueue = new Release(this, 'kueue', {
       name: 'kueue',
-      repository: KUEUE_CHART.repository,
+      repository: c.kueue?.chartRepository ?? KUEUE_CHART.repository,
       chart: KUEUE_CHART.chart,
       version: KUEUE_CHART.version,
       namespace: KUEUE_CHART.namespace,
       createNamespace: true,
       wait: true,
       atomic: true,
+      ...(c.kueue?.imageRepository !== undefined ? { set: [{ name: KUEUE_IMAGE_VALUE, value: c.kueue.imageRepository }] } : {}),
     });
     this.namespace = new NamespaceV1(this, 'namespace', {
       metadata: { name: PLATFORM_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'vpctune', 'vpctune.dev/platform': c.name } },
     });
-    const databaseSecret = this.databaseSecret(c, state, available);
+    const parts = c.database.external ? undefined : this.databaseUrlParts(c, state, available);
+    const databaseSecret = parts === undefined ? undefined : new SecretV1(this, 'database-url', {
+      metadata: { name: DATABASE_URL_SECRET.name, namespace: this.namespace.metadata.name, labels: { 'app.kubernetes.io/part-of': 'vpctune' } },
+      type: 'Opaque',
+      data: { [DATABASE_URL_SECRET.key]: databaseUrl(parts) },
+    });
 
     const text = (name: string): string | undefined => (available.has(name) ? state.getString(name) : undefined);
     const outputs: Record<string, unknown> = {
@@ -117,14 +128,13 @@ export class InClusterStack extends TerraformStack {
     });
   }
 
-  /** Providers the cloud's own data sources need (AWS: Secrets Manager). @default none */
-  protected configureProviders(_config: ResolvedPlatformConfig): void {}
-
   /**
-   * The `vpctune-database` Secret (key `url`) the controller reads, where the platform stack has a database (its
-   * `database_endpoint` output). @default none: the Secret is created by hand (an external database, GCP, Azure)
+   * What the `vpctune-database` Secret's URL (key `url`) is built from, where the platform stack has a database (its
+   * `database_endpoint` output and the cloud's secret outputs): the cloud's subclass configures the provider its data
+   * source needs and reads the managed secret. Not called with `database.external: true` (the user creates the Secret).
+   * @default none: the Secret is created by hand
    */
-  protected databaseSecret(_config: ResolvedPlatformConfig, _state: TerraformRemoteState, _outputs: ReadonlySet<string>): ITerraformDependable | undefined {
+  protected databaseUrlParts(_config: ResolvedPlatformConfig, _state: TerraformRemoteState, _outputs: ReadonlySet<string>): DatabaseUrlParts | undefined {
     return undefined;
   }
 }

@@ -174,6 +174,19 @@ export const platformConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Where the in-cluster stack pulls Kueue's chart and controller image from: a mirror (e.g. ECR, which serves OCI Helm
+     * charts) for networks that cannot reach registry.k8s.io (`network.egress: none`). @default registry.k8s.io (stacks/in-cluster-stack.ts KUEUE_CHART)
+     */
+    kueue: z
+      .object({
+        /** OCI repository holding the `kueue` chart at the pinned version. @default oci://registry.k8s.io/kueue/charts */
+        chartRepository: z.string().regex(/^oci:\/\/[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, 'is not an OCI chart repository; allowed: oci://HOST[/PATH], lowercase, e.g. oci://123456789012.dkr.ecr.us-east-1.amazonaws.com/kueue/charts').optional(),
+        /** Image repository of Kueue's controller at the pinned version's tag. @default registry.k8s.io/kueue/kueue */
+        imageRepository: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/, 'is not an image repository; allowed: HOST/PATH without tag, lowercase, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/kueue/kueue').optional(),
+      })
+      .strict()
+      .optional(),
     /** Tags put on every resource. @default {} */
     tags: z.record(z.string().max(256)).default({}),
   })

@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { cloudProfile, PLATFORM_NAMESPACE } from '../../constructs/platform';
 import { stackIdFor } from '../../stacks/aws-platform-stack';
-import { buildApp, synthesize } from '../../stacks/build-app';
+import { appFor, buildApp, synthesize } from '../../stacks/build-app';
+import { parseConfig, validateConfig } from '../../constructs/config';
 import { escapeTemplateLiterals, inClusterStackId, KUEUE_CHART } from '../../stacks/in-cluster-stack';
 import { inClusterStateKey } from '../../stacks/in-cluster-stack-state';
 import { exampleConfigs, REPO, TODAY } from '../chart/chart-harness';
@@ -91,25 +92,108 @@ describe.each(EXAMPLES)('the in-cluster stack of %s', (file, config) => {
   });
 });
 
+/** Synthesizes the in-cluster stack of an example config changed by `change` (a written config) and returns its JSON. */
+function synthChanged(example: string, change: (written: Json) => Json): Json {
+  // GIVEN
+  const written = change(parse(fs.readFileSync(path.join(REPO, 'stacks', 'examples', example), 'utf8')) as Json);
+  const config = parseConfig(written, TODAY);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-in-cluster-changed-'));
+  // WHEN
+  synthesize(appFor([config], out, [written]));
+  return JSON.parse(fs.readFileSync(path.join(out, 'stacks', inClusterStackId(stackIdFor(config)), 'cdk.tf.json'), 'utf8')) as Json;
+}
+
+const NAMESPACE_REF = '${kubernetes_namespace_v1.namespace.metadata[0].name}';
+
 describe('the database Secret', () => {
-  test('GIVEN an AWS platform with its RDS database WHEN synthesized THEN the URL Secret is built from the Secrets Manager secret, no password in the stack', () => {
+  test('GIVEN an AWS platform with its RDS database WHEN synthesized THEN the URL Secret is built from the Secrets Manager secret with verify-full, no password in the stack', () => {
     // GIVEN
     const json = stackJson(inClusterStackId('vpctune-acme-ft'));
     // THEN
     expect(json['data']['aws_secretsmanager_secret_version']['database-credentials']['secret_id']).toBe(ref('database_secret_arn'));
     const secret = json['resource']['kubernetes_secret_v1']['database-url'];
-    expect(secret['metadata']).toMatchObject({ name: 'vpctune-database', namespace: '${kubernetes_namespace_v1.namespace.metadata[0].name}' });
+    expect(secret['metadata']).toEqual({ name: 'vpctune-database', namespace: NAMESPACE_REF, labels: { 'app.kubernetes.io/part-of': 'vpctune' } });
+    expect(secret['type']).toBe('Opaque');
     const creds = 'jsondecode(data.aws_secretsmanager_secret_version.database-credentials.secret_string)';
     expect(secret['data']).toEqual({ url: `postgres://\${urlencode(${creds}.username)}:\${urlencode(${creds}.password)}@${ref('database_endpoint')}/vpctune?sslmode=verify-full` });
     expect(json['resource']['helm_release']['vpctune']['depends_on']).toEqual(['helm_release.kueue', 'kubernetes_secret_v1.database-url']);
     expect(json['provider']['aws']).toEqual([{ region: 'us-east-1' }]);
+    expect(json['provider']['google']).toBeUndefined();
+    expect(json['provider']['azurerm']).toBeUndefined();
   });
 
-  test.each(['vpctune-gcp-ft', 'vpctune-azure-ft'])('GIVEN %s (the Secret is built on AWS only so far) WHEN synthesized THEN no Secret and no AWS provider', (platformId) => {
-    const json = stackJson(inClusterStackId(platformId));
-    expect(json['resource']['kubernetes_secret_v1']).toBeUndefined();
+  test('GIVEN a GCP platform with its Cloud SQL database WHEN synthesized THEN the URL Secret is built from the latest Secret Manager version with sslmode=require, the google provider on the config’s project and region', () => {
+    // GIVEN
+    const json = stackJson(inClusterStackId('vpctune-gcp-ft'));
+    // THEN
+    const { '//': _gcpMeta, ...version } = json['data']['google_secret_manager_secret_version']['database-credentials'] as Json;
+    expect(version).toEqual({ secret: ref('database_secret_id') });
+    const secret = json['resource']['kubernetes_secret_v1']['database-url'];
+    expect(secret['metadata']).toEqual({ name: 'vpctune-database', namespace: NAMESPACE_REF, labels: { 'app.kubernetes.io/part-of': 'vpctune' } });
+    const creds = 'jsondecode(data.google_secret_manager_secret_version.database-credentials.secret_data)';
+    expect(secret['data']).toEqual({ url: `postgres://\${urlencode(${creds}.username)}:\${urlencode(${creds}.password)}@${ref('database_endpoint')}/vpctune?sslmode=require` });
+    expect(json['resource']['helm_release']['vpctune']['depends_on']).toEqual(['helm_release.kueue', 'kubernetes_secret_v1.database-url']);
+    expect(json['provider']['google']).toEqual([{ project: 'acme-ml-prod', region: 'us-central1' }]);
     expect(json['provider']['aws']).toBeUndefined();
-    expect(json['resource']['helm_release']['vpctune']['depends_on']).toEqual(['helm_release.kueue']);
+  });
+
+  test('GIVEN an Azure platform with its flexible server WHEN synthesized THEN the URL Secret is built from the Key Vault secret with verify-full, the azurerm provider on the config’s subscription', () => {
+    // GIVEN
+    const json = stackJson(inClusterStackId('vpctune-azure-ft'));
+    // THEN
+    const { '//': _azureMeta, ...keyVaultSecret } = json['data']['azurerm_key_vault_secret']['database-credentials'] as Json;
+    expect(keyVaultSecret).toEqual({ name: ref('database_secret_name'), key_vault_id: ref('database_secret_key_vault_id') });
+    const secret = json['resource']['kubernetes_secret_v1']['database-url'];
+    expect(secret['metadata']).toEqual({ name: 'vpctune-database', namespace: NAMESPACE_REF, labels: { 'app.kubernetes.io/part-of': 'vpctune' } });
+    const creds = 'jsondecode(data.azurerm_key_vault_secret.database-credentials.value)';
+    expect(secret['data']).toEqual({ url: `postgres://\${urlencode(${creds}.username)}:\${urlencode(${creds}.password)}@${ref('database_endpoint')}/vpctune?sslmode=verify-full` });
+    expect(json['resource']['helm_release']['vpctune']['depends_on']).toEqual(['helm_release.kueue', 'kubernetes_secret_v1.database-url']);
+    expect(json['provider']['azurerm']).toEqual([{ features: [{}], subscription_id: '00000000-0000-0000-0000-000000000000' }]);
+    expect(json['provider']['aws']).toBeUndefined();
+  });
+
+  test.each(['design-sketch.yaml', 'gcp-a100.yaml', 'azure-a100.yaml'])(
+    'GIVEN %s with database.external: true WHEN synthesized THEN no Secret, no data source and no cloud provider: the user creates the Secret',
+    (example) => {
+      // GIVEN / WHEN
+      const json = synthChanged(example, (w) => ({ ...w, database: { external: true } }));
+      // THEN
+      expect(json['resource']['kubernetes_secret_v1']).toBeUndefined();
+      expect(json['data']).toEqual({ terraform_remote_state: expect.anything() as unknown });
+      expect(Object.keys(json['provider'] as Json).sort()).toEqual(['helm', 'kubernetes']);
+      expect(json['resource']['helm_release']['vpctune']['depends_on']).toEqual(['helm_release.kueue']);
+    },
+  );
+});
+
+describe('Kueue from a mirror', () => {
+  test('GIVEN the no-egress example with kueue.chartRepository and kueue.imageRepository in ECR WHEN synthesized THEN Kueue’s pinned chart and image come from the mirror', () => {
+    // GIVEN
+    const ecr = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+    // WHEN
+    const json = synthChanged('aws-no-egress.yaml', (w) => ({ ...w, kueue: { chartRepository: `oci://${ecr}/kueue/charts`, imageRepository: `${ecr}/kueue/kueue` } }));
+    // THEN
+    expect(json['resource']['helm_release']['kueue']).toMatchObject({ repository: `oci://${ecr}/kueue/charts`, chart: 'kueue', version: '0.14.2', set: [{ name: 'controllerManager.manager.image.repository', value: `${ecr}/kueue/kueue` }] });
+  });
+
+  test('GIVEN no kueue section WHEN synthesized THEN registry.k8s.io and the chart’s own image', () => {
+    // THEN
+    const kueue = stackJson(inClusterStackId('vpctune-acme-ft'))['resource']['helm_release']['kueue'];
+    expect(kueue['repository']).toBe('oci://registry.k8s.io/kueue/charts');
+    expect(kueue['set']).toBeUndefined();
+  });
+
+  test.each([
+    ['chartRepository', 'https://example.com/charts', 'is not an OCI chart repository; allowed: oci://HOST[/PATH], lowercase, e.g. oci://123456789012.dkr.ecr.us-east-1.amazonaws.com/kueue/charts'],
+    ['imageRepository', 'registry.example.com/kueue/kueue:v0.14.2', 'is not an image repository; allowed: HOST/PATH without tag, lowercase, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/kueue/kueue'],
+  ])('GIVEN kueue.%s %s WHEN validated THEN the error names the field, the value and what is allowed', (field, value, message) => {
+    // GIVEN
+    const written = parse(fs.readFileSync(path.join(REPO, 'stacks', 'examples', 'aws-no-egress.yaml'), 'utf8')) as Json;
+    // WHEN
+    const result = validateConfig({ ...written, kueue: { [field]: value } }, TODAY);
+    // THEN
+    expect(result.ok).toBe(false);
+    expect(result.issues).toContainEqual(expect.objectContaining({ path: `kueue.${field}`, value, message: `${JSON.stringify(value)} ${message}` }));
   });
 });
 
