@@ -1,5 +1,6 @@
 import { Pool, types, type PoolClient } from 'pg';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver';
+import { postgresPoolConfig } from './database-tls';
 
 /** `?` placeholders to `$1, $2, …` (our statements never contain a literal `?`). */
 function numbered(sql: string): string {
@@ -20,14 +21,18 @@ function executor(client: Pool | PoolClient): SqlExecutor {
   };
 }
 
-/** PostgreSQL through `pg`'s pool; BIGINT columns come back as numbers (our values stay below 2^53). */
+/**
+ * PostgreSQL through `pg`'s pool; BIGINT columns come back as numbers (our values stay below 2^53). The URL's `sslmode`
+ * has libpq's meanings and RDS endpoints are verified against the built-in RDS CA bundle (database-tls.ts); the extra
+ * CAs of NODE_EXTRA_CA_CERTS (the chart's `controller.database.caBundle`) are trusted beside it.
+ */
 export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres' as const;
   private readonly pool: Pool;
   private readonly exec: SqlExecutor;
 
-  constructor(connectionString: string, maxConnections = 10) {
-    this.pool = new Pool({ connectionString, max: maxConnections });
+  constructor(connectionString: string, maxConnections = 10, extraCaFile: string | undefined = process.env['NODE_EXTRA_CA_CERTS']) {
+    this.pool = new Pool({ ...postgresPoolConfig(connectionString, extraCaFile !== undefined ? { extraCaFile } : {}), max: maxConnections });
     // An idle connection dropped by the server must not crash the controller; the pool reconnects on next use.
     this.pool.on('error', () => undefined);
     this.exec = executor(this.pool);
