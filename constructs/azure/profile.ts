@@ -1,5 +1,5 @@
 import { CapacityType, Cloud } from '../catalog/types';
-import type { CloudProfile, StorageLocation } from '../platform/cloud-profile';
+import { JobCredentialMechanism, type CloudProfile, type StorageLocation } from '../platform/cloud-profile';
 import { joinStorageUrl, splitStorageUrl, type StorageNameRule } from '../platform/storage-url';
 import { azureConfigIssues } from './config-rules';
 
@@ -48,6 +48,8 @@ export const AZURE_PROFILE: CloudProfile = {
     credentialExec: () => ({ apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kubelogin', args: ['get-token', '--login', 'azurecli', '--server-id', '6dae42f8-4368-4678-94ff-3960e28e3630'] }),
     credentialTool: 'kubelogin (az aks install-cli) and the Azure CLI signed in',
   },
+  // Trainers get user delegation SAS tokens for their job's keys only; their own identity holds no blob role.
+  jobCredentials: JobCredentialMechanism.USER_DELEGATION_SAS,
   runsNvidiaDevicePlugin: true,
   supportsEfa: false,
   // The storage URL names the account, so the trainer derives https://ACCOUNT.blob.core.windows.net itself;

@@ -10,6 +10,8 @@ export enum JobCredentialMechanism {
   STS_SESSION_POLICY = 'sts-session-policy',
   /** GCP: a trainer-job service account token exchanged at Google's STS for one bounded by a Credential Access Boundary. */
   CREDENTIAL_ACCESS_BOUNDARY = 'credential-access-boundary',
+  /** Azure: SAS tokens per granted object or directory, signed with a user delegation key the controller obtains. */
+  USER_DELEGATION_SAS = 'user-delegation-sas',
 }
 
 /** An environment variable for a pod, as Kubernetes writes it. */

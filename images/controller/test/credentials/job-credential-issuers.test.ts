@@ -2,13 +2,14 @@
  * Which per-job credential issuer `vpctune serve` gives the executor (job-credential-issuers.ts): AWS derives the
  * trainer-job role from the controller's IRSA role and scopes sessions to the storage URL's bucket and prefix; a
  * missing role is a clear error; GCP downscopes the trainer-job service account named from the project; clouds
- * whose profile names no mechanism get none.
+ * Azure signs user delegation SAS tokens for the storage URL's account and container.
  */
 import * as path from 'node:path';
 import { loadConfigFile } from '../../../../constructs/config';
 import { adapterPrefix, fileKey, jobAccessGrant, jobOutputPrefix, modelPrefix } from '../../../../constructs/platform';
 import { jobCredentialIssuerFor } from '../../src/executor/kubernetes/job-credential-issuers';
 import { AwsJobCredentialIssuer } from '../../src/executor/kubernetes/job-credentials-aws';
+import { AzureJobCredentialIssuer } from '../../src/executor/kubernetes/job-credentials-azure';
 import { GcpJobCredentialIssuer } from '../../src/executor/kubernetes/job-credentials-gcp';
 import { settingsFromConfig } from '../../src/executor/kubernetes/settings';
 
@@ -64,11 +65,16 @@ describe('jobCredentialIssuerFor', () => {
     );
   });
 
-  test('GIVEN an Azure platform WHEN the issuer is chosen THEN there is none yet (its profile names no mechanism)', () => {
+  test('GIVEN an Azure platform WHEN the issuer is chosen THEN SAS tokens are signed for the storage URL’s account, container and prefix', () => {
     // GIVEN
     const config = fixture('azure');
-    const settings = settingsFromConfig(config, { bucketUri: 'az://acmeartifacts/artifacts', trainerImage: 'r/t:1' });
-    // WHEN / THEN
-    expect(jobCredentialIssuerFor({ settings, platformName: config.name, env: {} })).toBeUndefined();
+    const settings = settingsFromConfig(config, { bucketUri: 'az://acmeartifacts/artifacts/team', trainerImage: 'r/t:1' });
+    // WHEN
+    const issuer = jobCredentialIssuerFor({ settings, platformName: config.name, env: {} });
+    // THEN
+    expect(issuer).toBeInstanceOf(AzureJobCredentialIssuer);
+    const key = { signedObjectId: 'o', signedTenantId: 't', signedStartsOn: new Date(0), signedExpiresOn: new Date(7_200_000), signedService: 'b', signedVersion: '2025-01-05', value: 'a2V5' };
+    const doc = (issuer as AzureJobCredentialIssuer).sasDocument(GRANT, key, new Date(0), new Date(3_600_000));
+    expect([doc.account, doc.container, doc.entries[0]?.prefix]).toEqual(['acmeartifacts', 'artifacts', 'team/files/file-1']);
   });
 });

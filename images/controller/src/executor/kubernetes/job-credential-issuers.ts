@@ -7,6 +7,7 @@ import { JobCredentialMechanism } from '../../../../../constructs/platform/cloud
 import { cloudProfile } from '../../../../../constructs/platform/cloud-profiles';
 import { trainerJobServiceAccountEmail } from '../../../../../constructs/gcp/job-access-boundary';
 import { AwsJobCredentialIssuer, trainerJobRoleArn } from './job-credentials-aws';
+import { AzureJobCredentialIssuer } from './job-credentials-azure';
 import { GcpJobCredentialIssuer } from './job-credentials-gcp';
 import type { JobCredentialIssuer } from './job-credentials';
 import type { KubernetesRunSettings } from './settings';
@@ -19,7 +20,8 @@ export interface IssuerContext {
   readonly project?: string;
   /**
    * The controller's environment: `AWS_ROLE_ARN` (IRSA) or `VPCTUNE_TRAINER_JOB_ROLE_ARN` on AWS;
-   * `VPCTUNE_TRAINER_JOB_SERVICE_ACCOUNT` or `GOOGLE_CLOUD_PROJECT` on GCP.
+   * `VPCTUNE_TRAINER_JOB_SERVICE_ACCOUNT` or `GOOGLE_CLOUD_PROJECT` on GCP; `AZURE_STORAGE_ACCOUNT_URL` (the Blob
+   * endpoint, when not `https://ACCOUNT.blob.core.windows.net`) on Azure.
    */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -46,6 +48,17 @@ const ISSUERS: Readonly<Record<JobCredentialMechanism, (ctx: IssuerContext) => J
     }
     const serviceAccount = explicit !== undefined && explicit !== '' ? explicit : trainerJobServiceAccountEmail(ctx.platformName, project as string);
     return new GcpJobCredentialIssuer({ serviceAccount, bucket: parsed.location.bucket, prefix: parsed.prefix });
+  },
+  [JobCredentialMechanism.USER_DELEGATION_SAS]: (ctx) => {
+    const parsed = cloudProfile(ctx.settings.cloud).storage.parse(ctx.settings.bucketUri);
+    if (parsed === undefined || parsed.location.account === undefined) throw new Error(`bucket ${JSON.stringify(ctx.settings.bucketUri)} is not an Azure Blob URL; allowed: az://ACCOUNT/CONTAINER[/PREFIX]`);
+    const endpoint = ctx.env['AZURE_STORAGE_ACCOUNT_URL'];
+    return new AzureJobCredentialIssuer({
+      account: parsed.location.account,
+      container: parsed.location.bucket,
+      prefix: parsed.prefix,
+      ...(endpoint !== undefined && endpoint !== '' ? { accountUrl: endpoint } : {}),
+    });
   },
 };
 
