@@ -4,8 +4,9 @@ One small interface (``ObjectStore``: list, download, upload) with three impleme
 boto3 for S3 (honours ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3``, which is how tests point it at moto),
 google-cloud-storage for GCS and azure-storage-blob for Azure Blob (``az://ACCOUNT/CONTAINER/PATH``, the same form the
 controller reads: the endpoint is ``https://ACCOUNT.blob.core.windows.net`` unless ``AZURE_STORAGE_ACCOUNT_URL`` or
-``AZURE_STORAGE_CONNECTION_STRING`` overrides it, e.g. for Azurite; credentials from the workload identity via
-azure-identity's DefaultAzureCredential). The CUDA image installs all three SDKs; an SDK that is missing fails
+``AZURE_STORAGE_CONNECTION_STRING`` overrides it, e.g. for Azurite; credentials are the job's SAS tokens when
+``VPCTUNE_AZURE_SAS_FILE`` names them (azure_sas.py), else the workload identity via azure-identity's
+DefaultAzureCredential). The CUDA image installs all three SDKs; an SDK that is missing fails
 with a clear message only when its scheme is used.
 
 URLs are split by the same rules, with the same messages, as the controller's cloud profiles
@@ -26,6 +27,7 @@ import re
 import time
 from dataclasses import dataclass
 
+from .azure_sas import SAS_FILE_ENV, AzureSasStore, SasFile
 from .gcs_token_credentials import TOKEN_FILE_ENV, token_file_credentials
 
 SCHEMES = ("s3", "gs", "az")
@@ -226,7 +228,17 @@ class AzureBlobStore(ObjectStore):
             self.client.get_blob_client(container=bucket, blob=key).upload_blob(f, overwrite=True)
 
 
-_FACTORIES = {"s3": lambda uri: S3Store(), "gs": lambda uri: GCSStore(), "az": lambda uri: AzureBlobStore(uri.account)}
+def azure_store(account: str | None, environ=os.environ):
+    """The job's SAS tokens when the controller mounted them (``VPCTUNE_AZURE_SAS_FILE``), else the pod's identity."""
+    sas_path = environ.get(SAS_FILE_ENV)
+    if sas_path:
+        if not account:
+            raise ValueError("az:// URIs name their storage account: az://ACCOUNT/CONTAINER/PATH")
+        return AzureSasStore(azure_account_url(account, environ), SasFile(sas_path))
+    return AzureBlobStore(account)
+
+
+_FACTORIES = {"s3": lambda uri: S3Store(), "gs": lambda uri: GCSStore(), "az": lambda uri: azure_store(uri.account)}
 _overrides: dict[str, ObjectStore] = {}
 
 
