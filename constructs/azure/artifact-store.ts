@@ -23,16 +23,22 @@ export interface ArtifactStoreProps {
   readonly dnsZone: PrivateDnsZone;
   /** Days before blobs under jobs/ are deleted. @default 30 */
   readonly jobArtifactRetentionDays?: number;
-  /** Days before previous blob versions are deleted. @default 30 */
-  readonly noncurrentVersionRetentionDays?: number;
   /** @default ZRS */
   readonly replication?: 'LRS' | 'ZRS' | 'GRS' | 'GZRS';
 }
 
 /**
- * The platform's blob storage: one StorageV2 account with public blob access, shared keys and public network
- * access off (a private endpoint in the VNet), TLS 1.2 minimum, infrastructure (double) encryption with a
- * customer-managed Key Vault key, versioning and soft delete, lifecycle rules, and one private container.
+ * The platform's blob storage: one StorageV2 account with a hierarchical namespace, public blob access, shared keys
+ * and public network access off (a private endpoint in the VNet), TLS 1.2 minimum, infrastructure (double)
+ * encryption with a customer-managed Key Vault key, blob and container soft delete, lifecycle rules, and one private
+ * container.
+ *
+ * The hierarchical namespace is what lets a trainer's SAS reach one directory (`sr=d`, constructs/azure/job-sas.ts);
+ * azurerm sets it only when the account is created. With it, blob versioning is refused (azurerm: "`versioning_enabled`
+ * can't be true when `is_hns_enabled` is true"), so there are no previous versions to expire: soft delete (7 days)
+ * is the recovery path for overwritten or deleted blobs. CMK, infrastructure encryption, lifecycle management and
+ * the Blob private endpoint all apply to hierarchical-namespace accounts. Every client (controller, trainer, server)
+ * uses the Blob endpoint, directory SAS included, so there is no `dfs` private endpoint.
  */
 export class ArtifactStore extends Construct {
   public readonly account: StorageAccount;
@@ -41,10 +47,7 @@ export class ArtifactStore extends Construct {
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
     const jobDays = props.jobArtifactRetentionDays ?? 30;
-    const versionDays = props.noncurrentVersionRetentionDays ?? 30;
-    for (const [field, v] of [['jobArtifactRetentionDays', jobDays], ['noncurrentVersionRetentionDays', versionDays]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`ArtifactStore ${props.name}: ${field} ${v} must be a whole number of days, at least 1`);
-    }
+    if (!Number.isInteger(jobDays) || jobDays < 1) throw new Error(`ArtifactStore ${props.name}: jobArtifactRetentionDays ${jobDays} must be a whole number of days, at least 1`);
     if (!/^[a-z0-9]{3,24}$/.test(props.accountName)) {
       throw new Error(`ArtifactStore ${props.name}: accountName ${JSON.stringify(props.accountName)} is not a storage account name; allowed: 3-24 lowercase letters and digits`);
     }
@@ -62,6 +65,7 @@ export class ArtifactStore extends Construct {
       name: props.accountName,
       accountKind: 'StorageV2',
       accountTier: 'Standard',
+      isHnsEnabled: true,
       accountReplicationType: props.replication ?? 'ZRS',
       allowNestedItemsToBePublic: false,
       sharedAccessKeyEnabled: false,
@@ -77,7 +81,7 @@ export class ArtifactStore extends Construct {
       identity: { type: 'UserAssigned', identityIds: [identity.id] },
       customerManagedKey: { keyVaultKeyId: key.versionlessId, userAssignedIdentityId: identity.id },
       blobProperties: {
-        versioningEnabled: true,
+        versioningEnabled: false,
         deleteRetentionPolicy: { days: 7 },
         containerDeleteRetentionPolicy: { days: 7 },
       },
@@ -102,12 +106,6 @@ export class ArtifactStore extends Construct {
           enabled: true,
           filters: { blobTypes: ['blockBlob'], prefixMatch: [`${props.containerName}/${BucketPrefix.JOBS}`] },
           actions: { baseBlob: { deleteAfterDaysSinceModificationGreaterThan: jobDays } },
-        },
-        {
-          name: 'expire-noncurrent-versions',
-          enabled: true,
-          filters: { blobTypes: ['blockBlob'] },
-          actions: { version: { deleteAfterDaysSinceCreation: versionDays } },
         },
       ],
     });

@@ -99,7 +99,6 @@ export class AzurePlatform extends Construct {
       endpointSubnetId: endpoints,
       dnsZone: this.network.dnsZones[PrivateLinkZone.BLOB],
       jobArtifactRetentionDays: c.storage.jobArtifactRetentionDays,
-      noncurrentVersionRetentionDays: c.storage.noncurrentVersionRetentionDays,
     });
     this.registry = new ImageRegistry(this, 'registry', {
       ...base,
@@ -121,6 +120,7 @@ export class AzurePlatform extends Construct {
       name: c.name,
       oidcIssuerUrl: this.cluster.oidcIssuerUrl,
       containerId: this.artifacts.container.id,
+      storageAccountId: this.artifacts.account.id,
       registryId: this.registry.registry.id,
     });
     if (!c.database.external) {
