@@ -1,6 +1,7 @@
 /** `up`, `serve` and `demo`: the platform's controller, on this machine or in the cluster. */
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEMO_DATASET, DEMO_EXAMPLES } from '../../../images/controller/src/cli/demo-data';
 import { DATA_DIR_ENV, defaultDataDir } from '../data-dir';
 import { declareCommand, envOption, integerIn, runsWith, type CommandContext } from '../program';
 
@@ -75,9 +76,9 @@ export function serveCommand(context: CommandContext): Command {
 export function demoCommand(context: CommandContext): Command {
   return declareCommand('demo', 'start a local platform, fine-tune the tiny model through the API with a progress bar, stop', 'vpctune demo --epochs 5')
     .addOption(dataDirOption('demo'))
-    .option('--epochs <n>', 'passes over the 40 examples', integerIn(1, 50), 5)
-    .option('--batch-size <n>', 'examples per step', integerIn(1, 256), 4)
-    .option('--lr-multiplier <x>', 'learning-rate multiplier', positiveNumber, 10)
+    .option('--epochs <n>', `passes over the ${DEMO_EXAMPLES} examples`, integerIn(1, 50), DEMO_DATASET.hyperparameters.n_epochs)
+    .option('--batch-size <n>', 'examples per step', integerIn(1, 256), DEMO_DATASET.hyperparameters.batch_size)
+    .option('--lr-multiplier <x>', 'learning-rate multiplier', positiveNumber, DEMO_DATASET.hyperparameters.learning_rate_multiplier)
     .action(
       runsWith(context, async (command) => {
         const o = command.opts<{ dataDir: string; epochs: number; batchSize: number; lrMultiplier: number }>();

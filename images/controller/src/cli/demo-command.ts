@@ -6,7 +6,8 @@ import { jsonLogger, logFileSink } from '../ops/logger';
 import { isLocalPathStorage } from '../storage/blob-storage';
 import { createApiKey } from '../platform/api-keys';
 import { startPlatform, type RunningPlatform } from '../platform/platform';
-import { demoTrainingJsonl } from './demo-data';
+import { answerLine, questionLines, type Answer } from './demo-answers';
+import { DEMO_DATASET, DEMO_EXAMPLES, demoPrompt, demoTrainingJsonl, type DemoHyperparameters } from './demo-data';
 import { serveLocally } from '../serving/local-serving';
 import { ensureTinyModel, TINY_MODEL_ID, trainerPython } from './local-setup';
 import { asciiChart, svgChart, type LossPoint } from './loss-curve';
@@ -42,12 +43,6 @@ function api(base: string, key: string) {
   return call;
 }
 
-interface DemoHyperparameters {
-  readonly n_epochs: number;
-  readonly batch_size: number;
-  readonly learning_rate_multiplier: number;
-}
-
 async function runDemo_(platform: RunningPlatform, dataDir: string, hp: DemoHyperparameters, say: (l: string) => void, python: string): Promise<number> {
   const t0 = Date.now();
   const key = (await createApiKey(platform.store, 'demo', Math.floor(t0 / 1000))).key;
@@ -56,7 +51,7 @@ async function runDemo_(platform: RunningPlatform, dataDir: string, hp: DemoHype
   form.append('purpose', 'fine-tune');
   form.append('file', new Blob([demoTrainingJsonl()], { type: 'application/jsonl' }), 'acme-support.jsonl');
   const file = (await call('POST', '/files', form)) as { id: string; bytes: number };
-  say(`uploaded acme-support.jsonl (40 examples, ${file.bytes} bytes) as ${file.id}`);
+  say(`uploaded acme-support.jsonl (${DEMO_EXAMPLES} examples: ${DEMO_DATASET.pairs.length} support questions × ${DEMO_DATASET.repeats}, ${file.bytes} bytes) as ${file.id}`);
   let job = (await call('POST', '/fine_tuning/jobs', {
     model: TINY_MODEL_ID,
     training_file: file.id,
@@ -113,11 +108,15 @@ async function runDemo_(platform: RunningPlatform, dataDir: string, hp: DemoHype
   return 0;
 }
 
-/** Asks the base and the fine-tuned model the same question from the training data, through the API, and prints both answers. */
+/**
+ * Asks the base and the fine-tuned model the first question of the training data, through the API, at temperature 0,
+ * and prints both answers beside the trained reply.
+ */
 async function askBoth(platform: RunningPlatform, call: (method: string, p: string, body?: unknown) => Promise<unknown>, model: string, say: (l: string) => void, python: string, dataDir: string): Promise<void> {
-  const example = JSON.parse(demoTrainingJsonl().split('\n')[0] ?? '{}') as { messages: { role: string; content: string }[] };
-  const question = example.messages.slice(0, -1);
+  const pair = DEMO_DATASET.pairs[0];
+  if (pair === undefined) return;
   say('starting the CPU inference worker to compare the base and the fine-tuned model');
+  process.stdout.write(`${questionLines(pair.question, pair.answer).join('\n')}\n`);
   // As in `up --local`: a worker that cannot start turns the comparison off, not the fine-tune just shown.
   const worker = await serveLocally(platform, python, TINY_MODEL_ID, dataDir).catch((err: unknown) => {
     say(`inference is off, so no answers to compare: ${err instanceof Error ? err.message : String(err)}`);
@@ -125,8 +124,12 @@ async function askBoth(platform: RunningPlatform, call: (method: string, p: stri
   });
   if (worker === undefined) return;
   try {
-    const answer = async (m: string) => ((await call('POST', '/chat/completions', { model: m, messages: question, temperature: 0, max_tokens: 40 })) as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? '';
-    process.stdout.write([`question:   ${question[question.length - 1]?.content ?? ''}`, `base model: ${await answer(TINY_MODEL_ID)}`, `fine-tuned: ${await answer(model)}`, ''].join('\n'));
+    const answer = async (m: string): Promise<Answer> => {
+      const completion = (await call('POST', '/chat/completions', { model: m, messages: demoPrompt(pair), temperature: 0, max_tokens: DEMO_DATASET.max_tokens })) as { choices: { message: { content: string | null }; finish_reason: string }[] };
+      const choice = completion.choices[0];
+      return { content: choice?.message.content ?? '', finishReason: choice?.finish_reason ?? '' };
+    };
+    process.stdout.write(`${answerLine('base model', await answer(TINY_MODEL_ID), pair.answer)}\n${answerLine('fine-tuned', await answer(model), pair.answer)}\n`);
   } finally {
     await worker.stop();
   }
