@@ -62,6 +62,7 @@ export {
 } from './gcp-rules';
 export { CLOUD_SQL_BACKUPS, CLOUD_SQL_CMEK, CLOUD_SQL_DELETION_PROTECTION, CLOUD_SQL_NO_PUBLIC_IP, CLOUD_SQL_POLICY_RULES, CLOUD_SQL_TLS, CLOUD_SQL_TLS_MODES, GCP_FORCE_DESTROY_LABEL } from './cloud-sql-rules';
 export { AZURE_POSTGRES_POLICY_RULES, MIN_BACKUP_RETENTION_DAYS, POSTGRES_BACKUPS, POSTGRES_CMK, POSTGRES_NOT_PUBLIC, POSTGRES_TLS } from './azure-postgres-rules';
+export { AZURE_TENANT_ISOLATION_POLICY_RULES, AZURE_TRAINER_IDENTITY_NO_BLOB_ACCESS } from './azure-tenant-isolation-rules';
 export { StackModel } from './stack-model';
 export type { Block, PolicyDocument, Statement } from './stack-model';
 export { Severity } from './types';

@@ -10,6 +10,7 @@ import { Block, blocks, isExpression, isTrue, Statement, stringList } from './st
 import { AWS_HARDENING_POLICY_RULES } from './aws-hardening-rules';
 import { AZURE_POLICY_RULES } from './azure-rules';
 import { AZURE_POSTGRES_POLICY_RULES } from './azure-postgres-rules';
+import { AZURE_TENANT_ISOLATION_POLICY_RULES } from './azure-tenant-isolation-rules';
 import { CLOUD_SQL_POLICY_RULES } from './cloud-sql-rules';
 import { GCP_TENANT_ISOLATION_POLICY_RULES } from './gcp-tenant-isolation-rules';
 import { DATABASE_POLICY_RULES } from './database-rules';
@@ -396,7 +397,7 @@ export const NO_WILDCARD_IAM: PolicyRule = {
   },
 };
 
-/** Every rule, in id order: the AWS rules (the database's in database-rules.ts, the hardening ones in aws-hardening-rules.ts, tenant isolation in tenant-isolation-rules.ts), then the Azure rules (azure-rules.ts, the database's in azure-postgres-rules.ts), then the GCP rules (gcp-rules.ts, the database's in cloud-sql-rules.ts, tenant isolation in gcp-tenant-isolation-rules.ts). */
+/** Every rule, in id order: the AWS rules (the database's in database-rules.ts, the hardening ones in aws-hardening-rules.ts, tenant isolation in tenant-isolation-rules.ts), then the Azure rules (azure-rules.ts, the database's in azure-postgres-rules.ts, tenant isolation in azure-tenant-isolation-rules.ts), then the GCP rules (gcp-rules.ts, the database's in cloud-sql-rules.ts, tenant isolation in gcp-tenant-isolation-rules.ts). */
 export const POLICY_RULES: readonly PolicyRule[] = [
   NODE_SUBNETS_PRIVATE,
   EKS_ENDPOINT_PRIVATE,
@@ -413,6 +414,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   ...TENANT_ISOLATION_POLICY_RULES,
   ...AZURE_POLICY_RULES,
   ...AZURE_POSTGRES_POLICY_RULES,
+  ...AZURE_TENANT_ISOLATION_POLICY_RULES,
   ...GCP_POLICY_RULES,
   ...CLOUD_SQL_POLICY_RULES,
   ...GCP_TENANT_ISOLATION_POLICY_RULES,
