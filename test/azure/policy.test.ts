@@ -135,7 +135,7 @@ describe('Azure policy rules', () => {
   test('GIVEN a workload identity made Contributor (by name) and Owner (by id) WHEN checked THEN VPCT-AZ-007 fires; the cluster identity is not a workload identity', () => {
     expect(
       findingsAfter((r) => {
-        named(r, 'azurerm_role_assignment', 'vpctune-trainer-blobs').role_definition_name = 'Contributor';
+        named(r, 'azurerm_role_assignment', 'vpctune-trainer-acr-pull').role_definition_name = 'Contributor';
         const server = named(r, 'azurerm_role_assignment', 'vpctune-server-acr-pull');
         delete server.role_definition_name;
         server.role_definition_id = '/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
@@ -143,7 +143,7 @@ describe('Azure policy rules', () => {
       }),
     ).toEqual([
       'VPCT-AZ-007 azurerm_role_assignment.platform_identity_vpctune-server-acr-pull: assigns Owner to workload identity azurerm_user_assigned_identity.platform_identity_vpctune-server; grant a data-plane role (Storage Blob Data Reader/Contributor, AcrPull) instead',
-      'VPCT-AZ-007 azurerm_role_assignment.platform_identity_vpctune-trainer-blobs: assigns Contributor to workload identity azurerm_user_assigned_identity.platform_identity_vpctune-trainer; grant a data-plane role (Storage Blob Data Reader/Contributor, AcrPull) instead',
+      'VPCT-AZ-007 azurerm_role_assignment.platform_identity_vpctune-trainer-acr-pull: assigns Contributor to workload identity azurerm_user_assigned_identity.platform_identity_vpctune-trainer; grant a data-plane role (Storage Blob Data Reader/Contributor, AcrPull) instead',
     ]);
   });
 
