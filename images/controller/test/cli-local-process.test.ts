@@ -99,7 +99,15 @@ test('GIVEN a new user WHEN vpctune demo runs THEN the job succeeds, it exits 0 
   const lines = r.stdout.trimEnd().split('\n');
   expect(lines[0]).toMatch(new RegExp(`^▸ local platform up at http://127\\.0\\.0\\.1:\\d+/v1 \\(store: sqlite, data: ${dataDir}, log: ${dataDir}/controller\\.log\\)$`));
   expect(lines.filter((l) => /^fine-tuned model: vpctune\/tiny-chat:acme-support:[0-9a-f]{8} {2}\(listed in GET \/v1\/models\)$/.test(l))).toHaveLength(1);
+  // AND it says what it uploaded and how it trains (--epochs given, the demo's batch and multiplier by default)
+  expect(lines.filter((l) => /^▸ uploaded acme-support\.jsonl \(40 examples: 4 support questions × 10, \d+ bytes\) as file-[A-Za-z0-9]+$/.test(l))).toHaveLength(1);
+  expect(lines.filter((l) => /^▸ created fine-tuning job ftjob-[A-Za-z0-9]+ \(\w+\): LoRA on vpctune\/tiny-chat, 1 epochs, batch 1, learning-rate multiplier 10$/.test(l))).toHaveLength(1);
+  // AND it shows the question and the reply it was trained to give, before any answer
+  const asked = lines.indexOf('question:      How do I reset my router?');
+  expect(asked).toBeGreaterThan(0);
+  expect(lines[asked + 1]).toBe('trained reply: Hold the power button for ten seconds.');
   // (the fake trainer's tiny model cannot be served: the comparison of answers is skipped, saying why, and the demo goes on)
+  expect(lines[asked + 2]).toMatch(/^▸ inference is off/);
   expect(lines.filter((l) => l.startsWith('▸ inference is off'))).toEqual([
     `▸ inference is off, so no answers to compare: the local inference worker exited with code 1 before listening; see ${dataDir}/serving/worker.log`,
   ]);
