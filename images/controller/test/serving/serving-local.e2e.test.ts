@@ -8,7 +8,8 @@
  *
  * Each model is trained once on 100 examples × 3 "auto" epochs (the learnable task of
  * images/server/tests/test_server_learns_tiny_task.py; 12 examples × 9 epochs, or 15 epochs, did not learn every
- * reply), the two jobs at once (`--max-jobs 2`), which keeps this within CI time on 2 cores.
+ * reply), the two jobs at once (`--max-jobs 2`) with one torch thread each (VPCTUNE_TORCH_THREADS=1: two jobs of
+ * the default two threads on 2 cores took 2.3× as long), which keeps this within CI time on 2 cores.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -62,7 +63,7 @@ const ended = (id: string) => waitFor(`job ${id} to end`, async () => {
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpctune-serving-e2e-'));
-  up = await startUp(['--port', '0', '--data-dir', dataDir, '--max-jobs', '2'], { VPCTUNE_API_KEY: KEY, VPCTUNE_PYTHON: testPython() }, 300_000);
+  up = await startUp(['--port', '0', '--data-dir', dataDir, '--max-jobs', '2'], { VPCTUNE_API_KEY: KEY, VPCTUNE_PYTHON: testPython(), VPCTUNE_TORCH_THREADS: '1' }, 300_000);
   client = new OpenAI({ apiKey: KEY, baseURL: up.baseUrl, maxRetries: 0, timeout: 120_000 });
   const created = execFileSync(process.execPath, [path.join(REPO, 'bin', 'vpctune.cjs'), 'keys', 'create', '--project', 'other', '--data-dir', dataDir], { encoding: 'utf8' });
   other = new OpenAI({ apiKey: /sk-vpct-\S+/.exec(created)?.[0] ?? '', baseURL: up.baseUrl, maxRetries: 0 });
