@@ -31,8 +31,8 @@ describe('Azure network', () => {
     expect(resources(s, 'azurerm_subnet_network_security_group_association')).toHaveLength(3);
   });
 
-  test('GIVEN the platform WHEN synthesized THEN blob, registry and vault private DNS zones are linked to the VNet and each private endpoint registers in its zone', () => {
-    expect(resources(s, 'azurerm_private_dns_zone').map((z) => z.name).sort()).toEqual(['privatelink.azurecr.io', 'privatelink.blob.core.windows.net', 'privatelink.vaultcore.azure.net']);
+  test('GIVEN the platform WHEN synthesized THEN blob, registry and vault private DNS zones (and the database server\'s zone) are linked to the VNet and each private endpoint registers in its zone', () => {
+    expect(resources(s, 'azurerm_private_dns_zone').map((z) => z.name).sort()).toEqual(['az-test.private.postgres.database.azure.com', 'privatelink.azurecr.io', 'privatelink.blob.core.windows.net', 'privatelink.vaultcore.azure.net']);
     expect(resources(s, 'azurerm_private_dns_zone_virtual_network_link').every((l) => /azurerm_virtual_network\./.test(l.virtual_network_id) && l.registration_enabled === false)).toBe(true);
     const endpoints = resources(s, 'azurerm_private_endpoint').map((e) => [e.private_service_connection.subresource_names[0], e.subnet_id.split('.')[1]]);
     expect(endpoints.sort()).toEqual([['blob', expect.stringMatching(/^platform_network_endpoints_/)], ['registry', expect.stringMatching(/^platform_network_endpoints_/)], ['vault', expect.stringMatching(/^platform_network_endpoints_/)]]);
