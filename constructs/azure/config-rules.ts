@@ -33,6 +33,10 @@ export function azureConfigIssues(input: Obj, cloud: Cloud): ConfigIssue[] {
   if (isObj(input.bastion) && input.bastion.enabled === true && azure?.bastionSshPublicKey === undefined) {
     add('azure.bastionSshPublicKey', undefined, 'is required when bastion.enabled is true on cloud azure: the OpenSSH public key of the bastion VM user');
   }
+  const storage = isObj(input.storage) ? input.storage : undefined;
+  if (storage?.noncurrentVersionRetentionDays !== undefined) {
+    add('storage.noncurrentVersionRetentionDays', storage.noncurrentVersionRetentionDays, 'has no effect on azure: the storage account has a hierarchical namespace (per-job directory tokens), which has no blob versioning; deleted blobs are kept 7 days by soft delete instead; remove it');
+  }
   const network = isObj(input.network) ? input.network : undefined;
   if (network?.natGateways === 'per-az') add('network.natGateways', 'per-az', 'is not available on azure: one NAT gateway serves the node subnet; allowed: single');
   issues.push(...databaseSizeIssues(input, 'Azure', FLEXIBLE_SERVER_SIZE_RULES));

@@ -55,4 +55,14 @@ describe('Azure config fields', () => {
       'gpuPools[0].gpusPerNode: azure does not sell H100 with 1 GPU per node (Azure NC H100 v5 sizes (1 or 2 GPUs) carry the 94 GB H100 NVL, not the 80 GB H100; the H100 is sold as the 8-GPU Standard_ND96isr_H100_v5); azure offers: A100-40GB x8; A100-80GB x1, x2, x4, x8; H100 x8',
     ]);
   });
+
+  test('GIVEN storage.noncurrentVersionRetentionDays on cloud azure WHEN validated THEN refused: the hierarchical-namespace account keeps no versions', () => {
+    // GIVEN / WHEN
+    const found = issues(base('azure', { storage: { noncurrentVersionRetentionDays: 14 } }));
+    // THEN
+    expect(found).toEqual([
+      'storage.noncurrentVersionRetentionDays: has no effect on azure: the storage account has a hierarchical namespace (per-job directory tokens), which has no blob versioning; deleted blobs are kept 7 days by soft delete instead; remove it',
+    ]);
+    expect(issues(base('aws', { storage: { noncurrentVersionRetentionDays: 14 } }))).toEqual([]);
+  });
 });
