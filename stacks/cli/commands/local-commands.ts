@@ -74,7 +74,7 @@ export function serveCommand(context: CommandContext): Command {
 }
 
 export function demoCommand(context: CommandContext): Command {
-  return declareCommand('demo', 'start a local platform, fine-tune the tiny model through the API with a progress bar, stop', 'vpctune demo --epochs 5')
+  return declareCommand('demo', 'start a local platform, fine-tune the tiny model through the API with a progress bar, ask it and the base model a question from the training data, stop', 'vpctune demo --epochs 5')
     .addOption(dataDirOption('demo'))
     .option('--epochs <n>', `passes over the ${DEMO_EXAMPLES} examples`, integerIn(1, 50), DEMO_DATASET.hyperparameters.n_epochs)
     .option('--batch-size <n>', 'examples per step', integerIn(1, 256), DEMO_DATASET.hyperparameters.batch_size)
