@@ -73,7 +73,8 @@ export class JobSupervisor implements RunListener {
     await this.recover();
     this.timer = setInterval(() => void this.kick(), this.options.scheduleIntervalMs);
     this.timer.unref();
-    await this.kick();
+    // the first pass at start reports a store that does not answer to the caller
+    await this.scheduleQueued();
   }
 
   /** Stops scheduling and following runs; trainers keep running for the next controller process. */
@@ -108,8 +109,17 @@ export class JobSupervisor implements RunListener {
     }
   }
 
-  /** Starts queued jobs while there are free slots. */
+  /**
+   * Starts queued jobs into free slots. Never rejects: it runs from timers and callbacks nobody awaits, so a store
+   * error (or a store closed under a late timer) is logged, and the next kick tries again.
+   */
   kick(): Promise<void> {
+    return this.scheduleQueued().catch((err: unknown) => {
+      if (!this.stopped) this.log.error('scheduling queued jobs failed', { error: String(err) });
+    });
+  }
+
+  private scheduleQueued(): Promise<void> {
     return this.scheduling.run(async () => {
       if (this.stopped) return;
       const running = await this.store.listJobsByStatus(['running']);
