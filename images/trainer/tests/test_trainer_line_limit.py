@@ -47,12 +47,13 @@ def test_line_at_the_limit_with_crlf_is_judged_on_its_content():
     assert [(p.message, p.line) for p in problems] == [("line 1: is not valid JSON", 1)]
 
 
-def test_twice_the_input_takes_about_twice_the_time():
-    """Given files of 2 and 4 MiB of many valid lines, when each is validated, then the larger takes under 3x the
-    time of the smaller (linear, not quadratic)."""
+def test_four_times_the_input_takes_about_four_times_the_time():
+    """Given files of 1 and 4 MiB of many valid lines, when each is validated, then the larger takes under 8x the
+    time of the smaller: linear gives about 4x, quadratic 16x, and the margin absorbs a busy machine's noise (a 2x
+    input with a 3x bound failed once at 3.03x on a loaded CI-class machine)."""
     line = GOOD + b"\n"
-    small = line * (2 * 1024 * 1024 // len(line))
-    large = small * 2
+    small = line * (1024 * 1024 // len(line))
+    large = small * 4
     _best_seconds(small[: len(small) // 4])
     ratio = _best_seconds(large) / _best_seconds(small)
-    assert ratio < 3
+    assert ratio < 8
