@@ -110,7 +110,16 @@ export class FakeCluster {
     const outKey = this.key(spec['output_dir'] as string);
     fs.mkdirSync(local('output'), { recursive: true });
     await this.pull(outKey, local('output'));
-    const localSpec = { ...spec, base_model: local('model'), training_file: local('train.jsonl'), ...(typeof spec['validation_file'] === 'string' ? { validation_file: local('valid.jsonl') } : {}), output_dir: local('output') };
+    // where the trainer publishes the servable weights (a bucket URI in the spec): staged locally, uploaded at exit
+    const publishKey = typeof spec['publish_dir'] === 'string' ? this.key(spec['publish_dir']) : undefined;
+    const localSpec = {
+      ...spec,
+      base_model: local('model'),
+      training_file: local('train.jsonl'),
+      ...(typeof spec['validation_file'] === 'string' ? { validation_file: local('valid.jsonl') } : {}),
+      output_dir: local('output'),
+      ...(publishKey !== undefined ? { publish_dir: local('publish') } : {}),
+    };
     fs.writeFileSync(local('spec.json'), JSON.stringify(localSpec));
 
     if (this.stopped || this.server.get('jobs', this.namespace, jobName) === undefined) return; // deleted while staging
@@ -125,6 +134,7 @@ export class FakeCluster {
     child.stderr?.on('data', append);
     const sync = async (): Promise<void> => {
       if (fs.existsSync(local('output'))) await storage.putDirectory(outKey, local('output'));
+      if (publishKey !== undefined && fs.existsSync(local('publish'))) await storage.putDirectory(publishKey, local('publish'));
     };
     let syncing = Promise.resolve();
     const mirror = setInterval(() => {
