@@ -8,11 +8,12 @@ export {
   IMDSV2_REQUIRED,
   NO_WILDCARD_IAM,
   NODE_SUBNETS_PRIVATE,
-  POLICY_RULES,
   S3_PUBLIC_ACCESS_BLOCKED,
   S3_SSE_KMS,
   S3_TLS_ONLY,
-} from './rules';
+  AWS_POLICY_RULES,
+} from './aws-rules';
+export { POLICY_RULES } from './rules';
 export {
   AWS_HARDENING_POLICY_RULES,
   CNI_NOT_ON_NODE_ROLES,
