@@ -25,9 +25,9 @@ describe('Azure artifact store and registry', () => {
     expect(cmkRole.role_definition_name).toBe('Key Vault Crypto Service Encryption User');
   });
 
-  test('GIVEN retention days WHEN synthesized THEN jobs/ blobs expire (an HNS account keeps no versions to expire)', () => {
+  test('GIVEN retention days WHEN synthesized THEN jobs/ blobs expire (an HNS account keeps no versions to expire; the config refuses noncurrentVersionRetentionDays on azure)', () => {
     // GIVEN / WHEN
-    const rules = only(synthConfig(azureConfig({ storage: { jobArtifactRetentionDays: 14, noncurrentVersionRetentionDays: 60 } })), 'azurerm_storage_management_policy').rule as Json[];
+    const rules = only(synthConfig(azureConfig({ storage: { jobArtifactRetentionDays: 14 } })), 'azurerm_storage_management_policy').rule as Json[];
     // THEN
     expect(rules).toEqual([
       { name: 'expire-job-artifacts', enabled: true, filters: { blob_types: ['blockBlob'], prefix_match: ['artifacts/jobs/'] }, actions: { base_blob: { delete_after_days_since_modification_greater_than: 14 } } },
