@@ -1,7 +1,6 @@
 /** `up`, `serve` and `demo`: the platform's controller, on this machine or in the cluster. */
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEMO_DATASET, DEMO_EXAMPLES } from '../../../images/controller/src/cli/demo-data';
 import { DATA_DIR_ENV, defaultDataDir } from '../data-dir';
 import { declareCommand, envOption, integerIn, runsWith, type CommandContext } from '../program';
 
@@ -73,12 +72,18 @@ export function serveCommand(context: CommandContext): Command {
     );
 }
 
+/**
+ * The demo's training defaults, as its data set (images/controller/src/cli/demo-data.ts) chose them; written out here
+ * so that defining the commands loads no controller module (`validate` stays light). A test keeps the two equal.
+ */
+export const DEMO_DEFAULTS = { examples: 40, epochs: 5, batchSize: 1, lrMultiplier: 10 } as const;
+
 export function demoCommand(context: CommandContext): Command {
   return declareCommand('demo', 'start a local platform, fine-tune the tiny model through the API with a progress bar, ask it and the base model a question from the training data, stop', 'vpctune demo --epochs 5')
     .addOption(dataDirOption('demo'))
-    .option('--epochs <n>', `passes over the ${DEMO_EXAMPLES} examples`, integerIn(1, 50), DEMO_DATASET.hyperparameters.n_epochs)
-    .option('--batch-size <n>', 'examples per step', integerIn(1, 256), DEMO_DATASET.hyperparameters.batch_size)
-    .option('--lr-multiplier <x>', 'learning-rate multiplier', positiveNumber, DEMO_DATASET.hyperparameters.learning_rate_multiplier)
+    .option('--epochs <n>', `passes over the ${DEMO_DEFAULTS.examples} examples`, integerIn(1, 50), DEMO_DEFAULTS.epochs)
+    .option('--batch-size <n>', 'examples per step', integerIn(1, 256), DEMO_DEFAULTS.batchSize)
+    .option('--lr-multiplier <x>', 'learning-rate multiplier', positiveNumber, DEMO_DEFAULTS.lrMultiplier)
     .action(
       runsWith(context, async (command) => {
         const o = command.opts<{ dataDir: string; epochs: number; batchSize: number; lrMultiplier: number }>();

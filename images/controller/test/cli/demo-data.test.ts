@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { answerLine, printable, questionLines } from '../../src/cli/demo-answers';
+import { DEMO_DEFAULTS } from '../../../../stacks/cli/commands/local-commands';
 import { DEMO_DATASET, DEMO_EXAMPLES, demoTrainingJsonl } from '../../src/cli/demo-data';
 
 const FIXTURE = path.resolve(__dirname, '..', '..', '..', 'server', 'tests', 'fixtures', 'demo-support.json');
@@ -16,6 +17,16 @@ describe('the demo training set', () => {
     // WHEN / THEN
     expect(note).toContain('images/controller/src/cli/demo-data.ts');
     expect(fixture).toEqual(DEMO_DATASET);
+  });
+
+  test('GIVEN the demo command\'s flag defaults WHEN compared with the demo data THEN they are its example count and hyperparameters', () => {
+    // GIVEN / WHEN / THEN (the command definitions write them out so that defining commands loads no controller module)
+    expect(DEMO_DEFAULTS).toEqual({
+      examples: DEMO_EXAMPLES,
+      epochs: DEMO_DATASET.hyperparameters.n_epochs,
+      batchSize: DEMO_DATASET.hyperparameters.batch_size,
+      lrMultiplier: DEMO_DATASET.hyperparameters.learning_rate_multiplier,
+    });
   });
 
   test('GIVEN the demo data WHEN the training file is written THEN it has 40 lines of system, question and trained reply, each of the 4 pairs 10 times, the demo question first', () => {
