@@ -39,7 +39,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   const log = fs.openSync(path.join(options.workDir, 'worker.log'), 'a', 0o600);
   const storageDir = options.storage.localPath('');
   const env = { ...process.env, PYTHONPATH: [...LOCAL_WORKER_PYTHONPATH.map((p) => path.join(root, p)), process.env['PYTHONPATH'] ?? ''].filter((p) => p !== '').join(path.delimiter) };
-  const args = ['-m', 'vpctune_local_worker', '--model', options.storage.localPath(modelPrefix(options.model)), '--served-model-name', options.model, '--storage', storageDir, '--port', '0', '--cache-dir', path.join(options.workDir, 'adapter-cache'), '--max-loras', String(options.maxLoras ?? 4)];
+  const args = ['-m', 'vpctune_local_worker', '--model', options.storage.localPath(modelPrefix(options.model)), '--served-model-name', options.model, '--storage', storageDir, '--port', '0', '--cache-dir', path.join(options.workDir, 'adapter-cache'), '--max-loras', String(options.maxLoras ?? 4), '--parent-pid', String(process.pid)];
   const child = spawn(options.python, args, { env, stdio: ['ignore', 'pipe', log] });
   fs.closeSync(log);
   const port = await listeningPort(child, options.startTimeoutMs ?? 120_000, path.join(options.workDir, 'worker.log'));

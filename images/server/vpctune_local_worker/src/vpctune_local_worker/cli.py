@@ -8,6 +8,24 @@ import json
 import os
 import sys
 import tempfile
+import threading
+import time
+
+
+def exit_when_orphaned(parent: int, poll_seconds: float = 1.0) -> threading.Thread:
+    """Ends this process once it is no longer the child of ``parent`` (it is re-parented when that process is gone,
+    also if that happened before this call): a controller killed with -9 cannot stop its worker, which would otherwise
+    keep the model in memory and its port open forever."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_seconds)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    t = threading.Thread(target=watch, name="exit-when-orphaned", daemon=True)
+    t.start()
+    return t
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-lora-rank", type=int, default=512)
     p.add_argument("--cache-dir", default=os.path.join(tempfile.gettempdir(), "vpctune-local-worker-adapters"))
     p.add_argument("--cache-max-bytes", type=int, default=2 * 1024**3)
+    p.add_argument("--parent-pid", type=int, default=os.getppid(),
+                   help="the process whose end ends the worker (default: the one that started it)")
+    p.add_argument("--outlive-parent", action="store_true",
+                   help="keep serving after the parent process has gone (by default the worker exits with it)")
     args = p.parse_args(argv)
+    if not args.outlive_parent:
+        exit_when_orphaned(args.parent_pid)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
