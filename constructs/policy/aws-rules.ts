@@ -7,7 +7,10 @@
  * missing or visibly wrong, except the TLS-only bucket policy, which must be readable to be proven.
  */
 import { Block, blocks, isExpression, isTrue, Statement, stringList } from './stack-model';
+import { NO_WILDCARD_IAM } from './aws-iam-rules';
 import { PolicyRule, RuleFinding, Severity } from './types';
+
+export { NO_WILDCARD_IAM };
 
 const q = (v: unknown): string => JSON.stringify(v);
 
@@ -317,72 +320,6 @@ export const S3_TLS_ONLY: PolicyRule = {
             ? `bucket policy cannot be read statically (${unread.join('; ')}); write it as data.aws_iam_policy_document or literal JSON so the TLS-only statement can be checked`
             : 'bucket policy has no statement denying s3:* to every principal when aws:SecureTransport = false: requests over plain HTTP are allowed',
       });
-    }
-    return findings;
-  },
-};
-
-// ---------------------------------------------------------------------------------------------------------------
-// VPCT-AWS-010 no wildcard IAM
-
-const INLINE_POLICY_RESOURCES: ReadonlyArray<readonly [string, string]> = [
-  ['aws_iam_policy', 'policy'],
-  ['aws_iam_role_policy', 'policy'],
-  ['aws_iam_user_policy', 'policy'],
-  ['aws_iam_group_policy', 'policy'],
-];
-
-const POLICY_ATTACHMENTS: ReadonlyArray<readonly [string, string]> = [
-  ['aws_iam_role_policy_attachment', 'policy_arn'],
-  ['aws_iam_user_policy_attachment', 'policy_arn'],
-  ['aws_iam_group_policy_attachment', 'policy_arn'],
-  ['aws_iam_policy_attachment', 'policy_arn'],
-  ['aws_iam_role', 'managed_policy_arns'],
-];
-
-const ADMIN_POLICY = /^arn:aws[a-z-]*:iam::aws:policy\/AdministratorAccess$/;
-
-function wildcardStatements(statements: readonly Statement[]): string[] {
-  const out: string[] = [];
-  statements.forEach((s, i) => {
-    if (s.effect !== 'Allow') return;
-    const anyAction = (s.actions ?? []).some((a) => a === '*' || a === '*:*');
-    const anyResource = (s.resources ?? []).includes('*');
-    if (anyAction && anyResource) out.push(`statement ${i}${s.sid !== undefined ? ` (Sid ${q(s.sid)})` : ''} allows Action "*" on Resource "*"`);
-  });
-  return out;
-}
-
-export const NO_WILDCARD_IAM: PolicyRule = {
-  id: 'VPCT-AWS-010',
-  title: 'No IAM statement allows every action on every resource',
-  rationale: 'Action "*" on Resource "*" is account administrator; a compromised pod or node would own the account (CIS AWS 1.16).',
-  severity: Severity.CRITICAL,
-  check(stack) {
-    const findings: RuleFinding[] = [];
-    const inline: Array<[Block, unknown, string]> = [];
-    for (const [type, attr] of INLINE_POLICY_RESOURCES) for (const b of stack.resources(type)) inline.push([b, b.attrs[attr], attr]);
-    for (const role of stack.resources('aws_iam_role')) {
-      blocks(role.attrs['inline_policy']).forEach((p, i) => inline.push([role, p['policy'], `inline_policy[${i}].policy`]));
-    }
-    for (const [b, value, attr] of inline) {
-      // Documents from data sources are checked once, at the data source; unreadable expressions are apply-time values.
-      const doc = stack.policyDocument(value);
-      if (doc.kind === 'unknown' || doc.source !== 'literal JSON') continue;
-      for (const w of wildcardStatements(doc.statements)) findings.push({ address: b.address, message: `${attr}: ${w}` });
-    }
-    for (const doc of stack.dataSources('aws_iam_policy_document')) {
-      const own = blocks(doc.attrs['statement']).length;
-      const statements = stack.documentStatements(doc);
-      // Only the document's own statements (the last `own` ones): pulled-in documents are reported where defined.
-      for (const w of wildcardStatements(statements.slice(statements.length - own))) findings.push({ address: doc.address, message: w });
-    }
-    for (const [type, attr] of POLICY_ATTACHMENTS) {
-      for (const b of stack.resources(type)) {
-        for (const arn of stringList(b.attrs[attr])) {
-          if (ADMIN_POLICY.test(arn)) findings.push({ address: b.address, message: `${attr} attaches AdministratorAccess (Action "*" on Resource "*")` });
-        }
-      }
     }
     return findings;
   },
